@@ -1,0 +1,228 @@
+"""Typed values: strict parsing of what people type, and the JSON that travels.
+
+The four seed types (int, float, bool, str) are parsed strictly by hand so that
+"banana" is not a bool and "1.5" is not an int. Every other type pydantic can
+validate travels as JSON; its description (a JSON Schema, plus the choices of an
+Enum or Literal) is stored with the event so that a server in another process,
+which never sees the Python type, validates answers the same way.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import math
+import typing
+from dataclasses import dataclass, field
+from typing import Any
+
+import jsonschema
+import pydantic
+
+from .errors import InvalidValue
+
+__all__ = ["TypeSpec", "describe", "validate_with_description"]
+
+_TRUE = frozenset({"true", "yes", "y", "on", "1"})
+_FALSE = frozenset({"false", "no", "n", "off", "0"})
+_PRIMITIVES: dict[Any, str] = {bool: "bool", int: "int", float: "float", str: "str"}
+
+
+def _parse_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in _TRUE:
+            return True
+        if word in _FALSE:
+            return False
+    raise InvalidValue(f"{_show(value)} is not a yes/no answer: use true or false")
+
+
+def _parse_int(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        digits = text[1:] if text[:1] in "+-" else text
+        if digits.isascii() and digits.isdigit() and len(digits) <= 4300:
+            return int(text)
+    raise InvalidValue(f"{_show(value)} is not a whole number (like 42 or -7)")
+
+
+def _parse_float(value: Any) -> float:
+    number: float | None = None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = float(value)
+    elif isinstance(value, str) and value.strip():
+        try:
+            number = float(value.strip())
+        except ValueError:
+            number = None
+    if number is None or not math.isfinite(number):
+        raise InvalidValue(f"{_show(value)} is not a finite number (like 3.14)")
+    return number
+
+
+def _parse_str(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    raise InvalidValue(f"{_show(value)} is not text")
+
+
+_PARSERS: dict[str, typing.Callable[[Any], Any]] = {
+    "bool": _parse_bool,
+    "int": _parse_int,
+    "float": _parse_float,
+    "str": _parse_str,
+}
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _choices_of(data_type: Any) -> list[Any] | None:
+    """The JSON values of an Enum or Literal type, else None."""
+    if isinstance(data_type, type) and issubclass(data_type, enum.Enum):
+        return [member.value for member in data_type]
+    if typing.get_origin(data_type) is typing.Literal:
+        return list(typing.get_args(data_type))
+    return None
+
+
+@dataclass(frozen=True)
+class TypeSpec:
+    """A data type as hitl handles it: its widget kind, its schema and its parsers."""
+
+    data_type: Any
+    kind: str  # "bool" | "int" | "float" | "str" | "choice" | "json"
+    type_name: str
+    schema: dict[str, Any] | None = None
+    choices: list[Any] | None = None
+    _adapter: pydantic.TypeAdapter[Any] | None = field(default=None, compare=False, repr=False)
+
+    def describe(self) -> dict[str, Any]:
+        """The JSON description stored in the event document."""
+        return {
+            "data_type": self.kind if self.kind in _PARSERS else "json",
+            "kind": self.kind,
+            "type_name": self.type_name,
+            "schema": self.schema,
+            "choices": self.choices,
+        }
+
+    def to_json(self, value: Any) -> Any:
+        """Validate a submitted value and return its JSON form, or raise InvalidValue."""
+        if self.kind in _PARSERS:
+            return _PARSERS[self.kind](value)
+        assert self._adapter is not None
+        typed = self._validate(value)
+        return self._adapter.dump_python(typed, mode="json")
+
+    def from_json(self, value: Any) -> Any:
+        """Turn a stored JSON answer back into the declared type."""
+        if self.kind in _PARSERS:
+            return _PARSERS[self.kind](value)
+        return self._validate(value)
+
+    def _validate(self, value: Any) -> Any:
+        assert self._adapter is not None
+        try:
+            return self._adapter.validate_python(value)
+        except pydantic.ValidationError as first:
+            if not isinstance(value, str):
+                raise InvalidValue(_pydantic_message(first, self.type_name)) from None
+            try:
+                return self._adapter.validate_json(value)
+            except pydantic.ValidationError as second:
+                raise InvalidValue(_pydantic_message(second, self.type_name)) from None
+
+
+def _pydantic_message(error: pydantic.ValidationError, type_name: str) -> str:
+    parts = []
+    for item in error.errors(include_url=False)[:3]:
+        where = ".".join(str(p) for p in item["loc"])
+        parts.append(f"{where}: {item['msg']}" if where else item["msg"])
+    return f"not a valid {type_name}: " + "; ".join(parts)
+
+
+def describe(data_type: Any) -> TypeSpec:
+    """Build the TypeSpec of a data type, or raise TypeError if hitl cannot carry it."""
+    if data_type in _PRIMITIVES:
+        kind = _PRIMITIVES[data_type]
+        return TypeSpec(data_type, kind, kind)
+    try:
+        adapter: pydantic.TypeAdapter[Any] = pydantic.TypeAdapter(data_type)
+        schema = adapter.json_schema()
+    except (pydantic.PydanticUserError, pydantic.PydanticSchemaGenerationError, TypeError) as exc:
+        raise TypeError(f"hitl cannot carry values of type {data_type!r}: {exc}") from exc
+    choices = _choices_of(data_type)
+    name = getattr(data_type, "__name__", None) or repr(data_type).replace("typing.", "")
+    kind = "choice" if choices is not None else "json"
+    return TypeSpec(data_type, kind, name, schema, choices, adapter)
+
+
+def validate_with_description(description: dict[str, Any], value: Any) -> Any:
+    """Validate a value against a stored type description (no Python type at hand).
+
+    Returns the JSON form to store, or raises InvalidValue.
+    """
+    kind = description.get("kind")
+    if kind in _PARSERS:
+        return _PARSERS[kind](value)
+    choices = description.get("choices")
+    if kind == "choice" and choices is not None:
+        for choice in choices:
+            if value == choice or (isinstance(value, str) and _same_choice(value, choice)):
+                return choice
+        shown = ", ".join(json.dumps(c) for c in choices)
+        raise InvalidValue(f"{_show(value)} is not one of the choices: {shown}")
+    schema = description.get("schema") or {}
+    candidates = [value]
+    if isinstance(value, str):
+        try:
+            candidates.append(json.loads(value))
+        except ValueError:
+            pass
+    message = ""
+    for candidate in candidates:
+        error = jsonschema.exceptions.best_match(
+            jsonschema.Draft202012Validator(schema).iter_errors(candidate)
+        )
+        if error is None:
+            return candidate
+        if not message:
+            where = ".".join(str(p) for p in error.absolute_path)
+            message = f"{where}: {error.message}" if where else error.message
+    if isinstance(value, str) and len(candidates) == 1 and description.get("schema", {}).get(
+        "type"
+    ) in ("object", "array"):
+        message = "the answer must be JSON, for example " + (
+            "{...}" if schema.get("type") == "object" else "[...]"
+        )
+    raise InvalidValue(f"not a valid {description.get('type_name', 'value')}: {message}")
+
+
+def _same_choice(text: str, choice: Any) -> bool:
+    if isinstance(choice, str):
+        return text == choice
+    try:
+        return bool(json.loads(text) == choice and type(json.loads(text)) is type(choice))
+    except ValueError:
+        return False
+
+
+# Types of the events created in this process, so an embedded server validates
+# their answers with the real Python type rather than its JSON description.
+_local_specs: dict[str, TypeSpec] = {}
+
+
+def remember(request_id: str, spec: TypeSpec) -> None:
+    _local_specs[request_id] = spec
+
+
+def local_spec(request_id: str) -> TypeSpec | None:
+    return _local_specs.get(request_id)

@@ -1,0 +1,88 @@
+"""Settings, resolved as argument > environment > default, in one place."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["DEFAULT_PORT", "Settings", "default_store_url", "resolve_run_id"]
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+# Orchestrator variables that name the current run, in order of preference.
+RUN_ID_VARIABLES = ("HITL_RUN_ID", "RUN_NAME", "FLYTE_INTERNAL_EXECUTION_ID", "AIRFLOW_CTX_DAG_RUN_ID")
+
+_PROCESS_RUN_ID = "local-" + secrets.token_hex(8)
+
+
+def _env(name: str) -> str | None:
+    value = os.environ.get(name, "").strip()
+    return value or None
+
+
+def default_store_url() -> str:
+    """HITL_STORE, else RAW_DATA_PATH/hitl, else a folder in the user's data directory."""
+    explicit = _env("HITL_STORE")
+    if explicit:
+        return explicit
+    raw = _env("RAW_DATA_PATH")
+    if raw:
+        return raw.rstrip("/") + "/hitl"
+    data_home = _env("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return str(Path(data_home) / "hitl")
+
+
+def resolve_run_id(run_id: str | None = None) -> str:
+    """The run this process belongs to: argument, orchestrator variables, else one per process."""
+    if run_id:
+        return run_id
+    for name in RUN_ID_VARIABLES:
+        value = _env(name)
+        if value:
+            return value
+    return _PROCESS_RUN_ID
+
+
+def _port(value: str | None) -> int:
+    if value is None:
+        return DEFAULT_PORT
+    try:
+        port = int(value)
+    except ValueError:
+        raise ValueError(f"HITL_PORT must be a port number, not {value!r}") from None
+    if not 0 <= port <= 65535:
+        raise ValueError(f"HITL_PORT must be between 0 and 65535, not {port}")
+    return port
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where events are stored, served and shown."""
+
+    store: str
+    endpoint: str | None
+    public_url: str | None
+    host: str
+    port: int
+    api_key: str | None
+
+    @classmethod
+    def resolve(
+        cls,
+        *,
+        store: str | None = None,
+        endpoint: str | None = None,
+        public_url: str | None = None,
+        host: str | None = None,
+        port: int | None = None,
+    ) -> Settings:
+        return cls(
+            store=store or default_store_url(),
+            endpoint=(endpoint or _env("HITL_ENDPOINT") or "").rstrip("/") or None,
+            public_url=(public_url or _env("HITL_PUBLIC_URL") or "").rstrip("/") or None,
+            host=host or _env("HITL_HOST") or DEFAULT_HOST,
+            port=port if port is not None else _port(_env("HITL_PORT")),
+            api_key=_env("HITL_API_KEY"),
+        )

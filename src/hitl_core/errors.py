@@ -1,0 +1,86 @@
+"""The one exception tree of hitl, shared by the async and blocking flavors.
+
+    HitlError
+    ├── EventTimeout        (also a builtin TimeoutError)
+    ├── EventCancelled
+    ├── EventNotFound
+    ├── InvalidValue        (also a ValueError)
+    ├── AlreadyAnswered
+    └── StoreError          (storage failed; the cause is chained)
+
+Errors from the libraries beneath (OSError, botocore, ...) are translated at
+the storage boundary, so callers only ever catch these.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "AlreadyAnswered",
+    "EventCancelled",
+    "EventNotFound",
+    "EventTimeout",
+    "HitlError",
+    "InvalidValue",
+    "StoreError",
+]
+
+
+class HitlError(Exception):
+    """Base class of every error hitl raises."""
+
+
+class EventTimeout(HitlError, TimeoutError):
+    """No answer arrived before the event's deadline; the event is now expired."""
+
+    def __init__(self, request_id: str, timeout_seconds: float) -> None:
+        super().__init__(f"no answer to {request_id!r} within {timeout_seconds:g} seconds")
+        self.request_id = request_id
+        self.timeout_seconds = timeout_seconds
+
+
+class EventCancelled(HitlError):
+    """The event was cancelled before anyone answered it."""
+
+    def __init__(self, request_id: str) -> None:
+        super().__init__(f"event {request_id!r} was cancelled")
+        self.request_id = request_id
+
+
+class EventNotFound(HitlError):
+    """No event with this request id exists in the store."""
+
+    def __init__(self, request_id: str) -> None:
+        super().__init__(f"no event {request_id!r} in the store")
+        self.request_id = request_id
+
+
+class InvalidValue(HitlError, ValueError):
+    """A value does not fit the type the event declared."""
+
+
+class AlreadyAnswered(HitlError):
+    """The event already has an answer (or is closed); the first answer stands."""
+
+    def __init__(self, request_id: str, state: str, value: Any = None) -> None:
+        super().__init__(f"event {request_id!r} is already {state}")
+        self.request_id = request_id
+        self.state = state
+        self.value = value
+
+
+class StoreError(HitlError):
+    """Reading or writing the store failed."""
+
+
+for _cls in (
+    HitlError,
+    EventTimeout,
+    EventCancelled,
+    EventNotFound,
+    InvalidValue,
+    AlreadyAnswered,
+    StoreError,
+):
+    _cls.__module__ = "hitl_core"

@@ -1,0 +1,81 @@
+"""Request ids and tokens.
+
+A request id is derived from (run id, scope, name, occurrence), so the n-th
+event of a given name in a run is always the same request: a task that crashes
+and runs again re-attaches instead of asking again. An explicit key replaces
+the derivation.
+
+Each event's token is an HMAC of its request id under the store's secret, so a
+restarted task finds the same token (and so the same form URL) while the store
+itself keeps only the token's hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import threading
+from collections import Counter
+
+__all__ = ["derive_request_id", "event_token", "hash_token", "is_valid_request_id", "tokens_match"]
+
+_REQUEST_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$")
+_SLUG_DROP = re.compile(r"[^a-z0-9]+")
+_NAME_MAX = 200
+
+_occurrences: Counter[tuple[str, str, str]] = Counter()
+_occurrences_lock = threading.Lock()
+
+
+def is_valid_request_id(request_id: object) -> bool:
+    return isinstance(request_id, str) and bool(_REQUEST_ID.fullmatch(request_id))
+
+
+def _slug(text: str) -> str:
+    return _SLUG_DROP.sub("-", text.lower()).strip("-")[:32].strip("-") or "event"
+
+
+def _digest(*parts: str) -> str:
+    joined = "\x1f".join(parts).encode()
+    return hashlib.sha256(joined).hexdigest()[:24]
+
+
+def next_occurrence(run_id: str, scope: str, name: str) -> int:
+    """Count calls with this name in this run: 0 for the first, 1 for the second, ..."""
+    with _occurrences_lock:
+        occurrence = _occurrences[(run_id, scope, name)]
+        _occurrences[(run_id, scope, name)] += 1
+        return occurrence
+
+
+def check_name(name: object, what: str = "name") -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"event {what} must be a non-empty string, not {name!r}")
+    if len(name) > _NAME_MAX:
+        raise ValueError(f"event {what} must be at most {_NAME_MAX} characters")
+    return name
+
+
+def derive_request_id(
+    name: str, *, run_id: str, scope: str, occurrence: int, key: str | None = None
+) -> str:
+    """The request id of an event: readable prefix, then a digest of its identity."""
+    if key is not None:
+        return f"{_slug(name)}-{_digest('key', check_name(key, 'key'))}"
+    scoped_run = "" if scope == "global" else run_id
+    return f"{_slug(name)}-{_digest('run', scoped_run, scope, name, str(occurrence))}"
+
+
+def event_token(secret: bytes, request_id: str) -> str:
+    return hmac.new(secret, b"event-token\x1f" + request_id.encode(), hashlib.sha256).hexdigest()[
+        :40
+    ]
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def tokens_match(token: str, token_hash: str) -> bool:
+    return hmac.compare_digest(hash_token(token), token_hash)

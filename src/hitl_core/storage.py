@@ -1,0 +1,179 @@
+"""Blocking storage backends: bytes at relative paths, with atomic create-if-absent.
+
+These are the only code that touches disk or object storage. The flavors call
+them from a worker thread (async) or directly (blocking); nothing here knows
+about events. Paths are always built by hitl from validated request ids, never
+taken from clients.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from .errors import StoreError
+
+__all__ = ["Backend", "FsspecBackend", "LocalBackend", "open_backend"]
+
+# fsspec protocols whose create-if-absent is atomic: s3fs sends If-None-Match: *,
+# the memory filesystem opens with "xb" under its own lock.
+ATOMIC_CREATE_PROTOCOLS = frozenset({"s3", "s3a", "memory"})
+
+
+class Backend(Protocol):
+    """What every store offers; all methods block."""
+
+    url: str
+
+    def read(self, path: str) -> bytes | None:
+        """The document at path, or None if there is none."""
+
+    def create(self, path: str, data: bytes) -> bool:
+        """Write data at path unless something is there; True if this call wrote it."""
+
+    def list(self, prefix: str) -> list[str]:
+        """Names of the documents directly under a folder."""
+
+
+def _check_relative(path: str) -> None:
+    parts = path.split("/")
+    if path.startswith("/") or any(p in ("", ".", "..") for p in parts):
+        raise ValueError(f"not a store path: {path!r}")
+
+
+class LocalBackend:
+    """A directory on local disk. Create-if-absent is temp file + fsync + os.link."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root).expanduser().absolute()
+        self.url = str(self.root)
+
+    def _full(self, path: str) -> Path:
+        _check_relative(path)
+        return self.root / path
+
+    def read(self, path: str) -> bytes | None:
+        try:
+            return self._full(path).read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StoreError(f"cannot read {path} in {self.url}: {exc}") from exc
+
+    def create(self, path: str, data: bytes) -> bool:
+        target = self._full(path)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                try:
+                    os.link(temp, target)
+                except FileExistsError:
+                    return False
+            finally:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(temp)
+            _fsync_dir(target.parent)
+            return True
+        except OSError as exc:
+            raise StoreError(f"cannot write {path} in {self.url}: {exc}") from exc
+
+    def list(self, prefix: str) -> list[str]:
+        try:
+            return sorted(
+                entry.name
+                for entry in os.scandir(self._full(prefix))
+                if not entry.name.startswith(".")
+            )
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise StoreError(f"cannot list {prefix} in {self.url}: {exc}") from exc
+
+
+def _fsync_dir(folder: Path) -> None:
+    # Makes the new link itself durable; not every platform can open a directory.
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class FsspecBackend:
+    """Any fsspec filesystem whose create-if-absent is atomic (S3 through s3fs)."""
+
+    def __init__(self, url: str, **storage_options: Any) -> None:
+        import fsspec
+
+        protocol = urlsplit(url).scheme
+        if protocol not in ATOMIC_CREATE_PROTOCOLS:
+            raise StoreError(
+                f"store {url!r}: the {protocol!r} filesystem has no atomic create-if-absent; "
+                f"use a local directory or one of: {', '.join(sorted(ATOMIC_CREATE_PROTOCOLS))}"
+            )
+        try:
+            self.fs, root = fsspec.core.url_to_fs(url, **storage_options)
+        except (ImportError, ValueError) as exc:
+            raise StoreError(f"cannot open store {url!r}: {exc}") from exc
+        self.root = root.rstrip("/")
+        self.url = url
+
+    def _full(self, path: str) -> str:
+        _check_relative(path)
+        return f"{self.root}/{path}"
+
+    def read(self, path: str) -> bytes | None:
+        try:
+            data: bytes = self.fs.cat_file(self._full(path))
+            return data
+        except FileNotFoundError:
+            return None
+        except Exception as exc:
+            raise StoreError(f"cannot read {path} in {self.url}: {exc}") from exc
+
+    def create(self, path: str, data: bytes) -> bool:
+        try:
+            self.fs.pipe_file(self._full(path), data, mode="create")
+            return True
+        except FileExistsError:
+            return False
+        except Exception as exc:
+            raise StoreError(f"cannot write {path} in {self.url}: {exc}") from exc
+
+    def list(self, prefix: str) -> list[str]:
+        try:
+            names = self.fs.ls(self._full(prefix), detail=False)
+        except FileNotFoundError:
+            return []
+        except Exception as exc:
+            raise StoreError(f"cannot list {prefix} in {self.url}: {exc}") from exc
+        return sorted(str(name).rstrip("/").rsplit("/", 1)[-1] for name in names)
+
+
+def open_backend(url: str, **storage_options: Any) -> Backend:
+    """A backend for a store URL: a plain path or file:// is a local directory."""
+    scheme = urlsplit(url).scheme
+    if scheme == "file":
+        return LocalBackend(urlsplit(url).path)
+    if len(scheme) > 1:
+        return FsspecBackend(url, **storage_options)
+    return LocalBackend(url)
+
+
+def new_secret() -> str:
+    return secrets.token_hex(32)
