@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, overload
+from typing import Any, Generic, TypeVar
 
 from hitl_core import codec, documents, identity
 from hitl_core.config import Settings, resolve_run_id
@@ -24,6 +24,7 @@ from ._store import Store, open_store
 __all__ = ["Event", "new_event"]
 
 T = TypeVar("T")
+V = TypeVar("V")
 log = logging.getLogger("hitl")
 
 DEFAULT_PROMPT = "Please provide a value"
@@ -110,8 +111,9 @@ class Event(Generic[T]):
     def poll_interval_seconds(self) -> float:
         return self._state.poll_interval_seconds
 
-    @classmethod
-    async def create(cls, name: str, data_type: Any, **options: Any) -> Event[Any]:
+    @staticmethod
+    @_compat.twin
+    async def create(name: str, data_type: type[V], **options: Any) -> Event[V]:
         """The same call as new_event()."""
         return await new_event(name, data_type, **options)
 
@@ -182,46 +184,10 @@ def _check_seconds(value: object, what: str) -> float:
     return float(value)
 
 
-@overload
-async def new_event(
-    name: str,
-    data_type: type[T],
-    scope: str = ...,
-    prompt: str = ...,
-    timeout_seconds: float = ...,
-    poll_interval_seconds: float = ...,
-    default: Any = ...,
-    key: str | None = ...,
-    *,
-    run_id: str | None = ...,
-    store: str | None = ...,
-    endpoint: str | None = ...,
-    public_url: str | None = ...,
-) -> Event[T]: ...
-
-
-@overload
-async def new_event(
-    name: str,
-    data_type: Any,
-    scope: str = ...,
-    prompt: str = ...,
-    timeout_seconds: float = ...,
-    poll_interval_seconds: float = ...,
-    default: Any = ...,
-    key: str | None = ...,
-    *,
-    run_id: str | None = ...,
-    store: str | None = ...,
-    endpoint: str | None = ...,
-    public_url: str | None = ...,
-) -> Event[Any]: ...
-
-
 @_compat.twin
 async def new_event(
     name: str,
-    data_type: Any,
+    data_type: type[T],
     scope: str = "run",
     prompt: str = DEFAULT_PROMPT,
     timeout_seconds: float = 3600,
@@ -233,7 +199,7 @@ async def new_event(
     store: str | None = None,
     endpoint: str | None = None,
     public_url: str | None = None,
-) -> Event[Any]:
+) -> Event[T]:
     """Create (or re-attach to) the event that asks people for a value of data_type.
 
     The n-th call with a given name in a run is the same request every time the
@@ -279,7 +245,7 @@ async def new_event(
         from hitl_core.server import embedded_endpoint
 
         served_by = await _compat.run_sync(embedded_endpoint, settings)
-    event: Event[Any] = Event(
+    event: Event[T] = Event(
         EventState(
             name=name,
             scope=scope,

@@ -1,0 +1,113 @@
+"""Primitives of the blocking flavor: the hand-written twin of hitl_async/_compat.py.
+
+Same names and signatures, blocking. twin() and twin_method() also give each
+public function and method an awaitable .aio twin, which runs the hitl_async
+counterpart on the caller's event loop (asyncio or trio), so cancelling it is
+as clean as cancelling the async flavor itself.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import time
+from collections.abc import Callable
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+
+__all__ = ["monotonic", "run_sync", "sleep", "twin", "twin_method"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+S = TypeVar("S")
+
+
+def run_sync(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    return fn(*args, **kwargs)
+
+
+def sleep(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def monotonic() -> float:
+    return time.monotonic()
+
+
+def _counterpart_module(module: str) -> Any:
+    return importlib.import_module(module.replace("hitl_sync", "hitl_async", 1))
+
+
+def _async_counterpart(fn: Callable[..., Any]) -> Callable[..., Any]:
+    found: Any = _counterpart_module(fn.__module__)
+    for part in fn.__qualname__.split("."):
+        found = getattr(found, part)
+    return found  # type: ignore[no-any-return]
+
+
+def _crossing(obj: Any, source: str, target: str) -> Any:
+    """obj as its twin class of the other flavor, if it is a flavored object."""
+    cls = type(obj)
+    if not cls.__module__.startswith(source) or not hasattr(obj, "_state"):
+        return obj
+    module = importlib.import_module(cls.__module__.replace(source, target, 1))
+    return getattr(module, cls.__qualname__)(obj._state)
+
+
+class FunctionTwin(Generic[P, R]):
+    """A blocking function with .aio, its awaitable twin."""
+
+    def __init__(self, fn: Callable[P, R]) -> None:
+        self._fn = fn
+        functools.update_wrapper(self, fn)
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
+        return self._fn(*args, **kwargs)
+
+    async def aio(self, *args: P.args, **kwargs: P.kwargs) -> R:
+        result = await _async_counterpart(self._fn)(*args, **kwargs)
+        return _crossing(result, "hitl_async", "hitl_sync")  # type: ignore[no-any-return]
+
+
+class BoundTwin(Generic[P, R]):
+    """A blocking method bound to its object, with .aio, its awaitable twin."""
+
+    def __init__(self, fn: Callable[..., R], instance: Any) -> None:
+        self._fn = fn
+        self._instance = instance
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
+        return self._fn(self._instance, *args, **kwargs)
+
+    async def aio(self, *args: P.args, **kwargs: P.kwargs) -> R:
+        twin_instance = _crossing(self._instance, "hitl_sync", "hitl_async")
+        result = await getattr(twin_instance, self._fn.__name__)(*args, **kwargs)
+        return _crossing(result, "hitl_async", "hitl_sync")  # type: ignore[no-any-return]
+
+
+class MethodTwin(Generic[S, P, R]):
+    """Descriptor: a blocking method whose bound form has .aio."""
+
+    def __init__(self, fn: Callable[Concatenate[S, P], R]) -> None:
+        self._fn = fn
+        functools.update_wrapper(self, fn)
+
+    @overload
+    def __get__(self, instance: None, owner: type[Any]) -> MethodTwin[S, P, R]: ...
+
+    @overload
+    def __get__(self, instance: S, owner: type[Any]) -> BoundTwin[P, R]: ...
+
+    def __get__(self, instance: S | None, owner: type[Any]) -> Any:
+        if instance is None:
+            return self
+        return BoundTwin(self._fn, instance)
+
+
+def twin(fn: Callable[P, R]) -> FunctionTwin[P, R]:
+    """Give a public blocking function an awaitable .aio twin."""
+    return FunctionTwin(fn)
+
+
+def twin_method(fn: Callable[Concatenate[S, P], R]) -> MethodTwin[S, P, R]:
+    """Give a public blocking method an awaitable .aio twin."""
+    return MethodTwin(fn)

@@ -1,0 +1,268 @@
+# WARNING: generated from src/hitl_async/_events.py by codegen/unasync.py. DO NOT EDIT.
+"""Events: create a typed question, wait for its answer, read its status, cancel it."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from hitl_core import codec, documents, identity
+from hitl_core.config import Settings, resolve_run_id
+from hitl_core.errors import (
+    AlreadyAnswered,
+    EventCancelled,
+    EventNotFound,
+    EventTimeout,
+    HitlError,
+    InvalidValue,
+)
+from hitl_core.status import UNSET, EventStatus, Unset
+
+from . import _compat
+from ._store import Store, open_store
+
+__all__ = ["Event", "new_event"]
+
+T = TypeVar("T")
+V = TypeVar("V")
+log = logging.getLogger("hitl")
+
+DEFAULT_PROMPT = "Please provide a value"
+_MAX_PROMPT = 10_000
+
+
+@dataclass(frozen=True)
+class EventState:
+    """Everything an Event is, shared as-is by its async and blocking twins."""
+
+    name: str
+    scope: str
+    run_id: str
+    spec: codec.TypeSpec
+    prompt: str
+    request_id: str
+    token: str
+    endpoint: str
+    public_url: str
+    timeout_seconds: float
+    poll_interval_seconds: float
+    default: Any
+    store_url: str
+
+
+class Event(Generic[T]):
+    """A typed question waiting for a person's answer.
+
+    Create one with new_event() or Event.create(); give people form_url (a web
+    form) or api_url (JSON API); wait() returns the answer as data_type.
+    """
+
+    def __init__(self, state: EventState) -> None:
+        self._state = state
+        self._store: Store = open_store(state.store_url)
+
+    def __repr__(self) -> str:
+        return f"<Event {self.name!r} request_id={self.request_id!r} type={self.spec.type_name}>"
+
+    @property
+    def name(self) -> str:
+        return self._state.name
+
+    @property
+    def scope(self) -> str:
+        return self._state.scope
+
+    @property
+    def data_type(self) -> Any:
+        return self._state.spec.data_type
+
+    @property
+    def spec(self) -> codec.TypeSpec:
+        return self._state.spec
+
+    @property
+    def prompt(self) -> str:
+        return self._state.prompt
+
+    @property
+    def request_id(self) -> str:
+        return self._state.request_id
+
+    @property
+    def endpoint(self) -> str:
+        """The app this event is served by."""
+        return self._state.endpoint
+
+    @property
+    def form_url(self) -> str:
+        """The web form people answer on; it carries the event's token."""
+        return f"{self._state.public_url}/form/{self.request_id}?token={self._state.token}"
+
+    @property
+    def api_url(self) -> str:
+        """Where the JSON answer is POSTed; it carries the event's token."""
+        return f"{self._state.public_url}/submit/json?token={self._state.token}"
+
+    @property
+    def timeout_seconds(self) -> float:
+        return self._state.timeout_seconds
+
+    @property
+    def poll_interval_seconds(self) -> float:
+        return self._state.poll_interval_seconds
+
+    @staticmethod
+    @_compat.twin
+    def create(name: str, data_type: type[V], **options: Any) -> Event[V]:
+        """The same call as new_event()."""
+        return new_event(name, data_type, **options)
+
+    @_compat.twin_method
+    def wait(self) -> T:
+        """Block until the event is answered and return the answer as data_type.
+
+        After timeout_seconds with no answer the event is marked expired and the
+        default is returned if one was given, else EventTimeout is raised. A
+        cancelled event raises EventCancelled.
+        """
+        deadline = _compat.monotonic() + self.timeout_seconds
+        while True:
+            outcome = self._store.read_outcome(self.request_id)
+            if outcome is not None:
+                return self._settle(outcome)
+            remaining = deadline - _compat.monotonic()
+            if remaining <= 0:
+                expired = documents.outcome_document(
+                    self.request_id, documents.EXPIRED, via="timeout"
+                )
+                return self._settle(self._store.write_outcome(expired))
+            _compat.sleep(min(self.poll_interval_seconds, remaining))
+
+    def _settle(self, outcome: dict[str, Any]) -> T:
+        state = outcome.get("state")
+        if state == documents.ANSWERED:
+            value: T = self.spec.from_json(outcome.get("value"))
+            return value
+        if state == documents.CANCELLED:
+            raise EventCancelled(self.request_id)
+        if state == documents.EXPIRED:
+            if not isinstance(self._state.default, Unset):
+                default: T = self._state.default
+                return default
+            raise EventTimeout(self.request_id, self.timeout_seconds)
+        raise HitlError(f"event {self.request_id!r} has an unknown state {state!r}")
+
+    @_compat.twin_method
+    def status(self) -> EventStatus:
+        """Where the event stands: pending, answered, cancelled or expired."""
+        outcome = self._store.read_outcome(self.request_id)
+        if outcome is None:
+            if self._store.read_event(self.request_id) is None:
+                raise EventNotFound(self.request_id)
+            return EventStatus(self.request_id, documents.PENDING)
+        state = outcome["state"]
+        value = self.spec.from_json(outcome["value"]) if state == documents.ANSWERED else None
+        return EventStatus(self.request_id, state, value, outcome.get("at"))
+
+    @_compat.twin_method
+    def cancel(self) -> None:
+        """Mark the event cancelled, so its waiters raise EventCancelled.
+
+        Cancelling a closed event does nothing; an answered one raises AlreadyAnswered.
+        """
+        cancelled = documents.outcome_document(self.request_id, documents.CANCELLED, via="cancel")
+        standing = self._store.write_outcome(cancelled)
+        if standing.get("state") == documents.ANSWERED:
+            raise AlreadyAnswered(
+                self.request_id, documents.ANSWERED, self.spec.from_json(standing.get("value"))
+            )
+
+
+def _check_seconds(value: object, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ValueError(f"{what} must be a positive number of seconds, not {value!r}")
+    return float(value)
+
+
+@_compat.twin
+def new_event(
+    name: str,
+    data_type: type[T],
+    scope: str = "run",
+    prompt: str = DEFAULT_PROMPT,
+    timeout_seconds: float = 3600,
+    poll_interval_seconds: float = 5,
+    default: Any = UNSET,
+    key: str | None = None,
+    *,
+    run_id: str | None = None,
+    store: str | None = None,
+    endpoint: str | None = None,
+    public_url: str | None = None,
+) -> Event[T]:
+    """Create (or re-attach to) the event that asks people for a value of data_type.
+
+    The n-th call with a given name in a run is the same request every time the
+    run's code executes, so a restarted task finds its question and any answer
+    given meanwhile. key= names the request explicitly instead.
+    """
+    identity.check_name(name)
+    identity.check_name(scope, "scope")
+    if not isinstance(prompt, str) or len(prompt) > _MAX_PROMPT:
+        raise ValueError(f"prompt must be a string of at most {_MAX_PROMPT} characters")
+    timeout = _check_seconds(timeout_seconds, "timeout_seconds")
+    poll = _check_seconds(poll_interval_seconds, "poll_interval_seconds")
+    spec = codec.describe(data_type)
+    settings = Settings.resolve(store=store, endpoint=endpoint, public_url=public_url)
+    run = resolve_run_id(run_id)
+    occurrence = 0 if key is not None else identity.next_occurrence(run, scope, name)
+    request_id = identity.derive_request_id(
+        name, run_id=run, scope=scope, occurrence=occurrence, key=key
+    )
+
+    event_store = open_store(settings.store)
+    token = identity.event_token(event_store.secret(), request_id)
+    document = documents.event_document(
+        request_id=request_id,
+        name=name,
+        scope=scope,
+        run_id=run,
+        prompt=prompt,
+        type_description=spec.describe(),
+        token_hash=identity.hash_token(token),
+        timeout_seconds=timeout,
+    )
+    standing = event_store.create_event(document)
+    if standing["type"] != document["type"]:
+        raise InvalidValue(
+            f"request {request_id!r} already exists with type "
+            f"{standing['type'].get('type_name')!r}, not {spec.type_name!r}; use another name or key"
+        )
+    codec.remember(request_id, spec)
+
+    served_by = settings.endpoint
+    if served_by is None:
+        from hitl_core.server import embedded_endpoint
+
+        served_by = _compat.run_sync(embedded_endpoint, settings)
+    event: Event[T] = Event(
+        EventState(
+            name=name,
+            scope=scope,
+            run_id=run,
+            spec=spec,
+            prompt=standing["prompt"],
+            request_id=request_id,
+            token=token,
+            endpoint=served_by,
+            public_url=settings.public_url or served_by,
+            timeout_seconds=timeout,
+            poll_interval_seconds=poll,
+            default=default,
+            store_url=settings.store,
+        )
+    )
+    attached = "re-attached to" if standing is not document else "created"
+    log.info("hitl %s event %r: answer at %s", attached, name, event.form_url)
+    return event

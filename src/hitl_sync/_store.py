@@ -1,0 +1,99 @@
+# WARNING: generated from src/hitl_async/_store.py by codegen/unasync.py. DO NOT EDIT.
+"""The event store: event documents and their outcomes over a storage backend.
+
+Layout below the store root (every document is JSON with a "version" field):
+
+    secret.json                  store-wide key from which event tokens derive
+    events/{request_id}.json     the question, written once
+    outcomes/{request_id}.json   answered, cancelled or expired, written once
+
+The first outcome written wins: a late answer, a cancel after an answer, or an
+expiry after an answer all find the standing outcome instead.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+from hitl_core import documents
+from hitl_core.errors import StoreError
+from hitl_core.storage import Backend, new_secret, open_backend
+
+from . import _compat
+
+__all__ = ["Store", "open_store"]
+
+
+class Store:
+    """Event documents in one store; every method may raise StoreError."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self.url = backend.url
+        self._secret: bytes | None = None
+
+    def _read_json(self, path: str) -> dict[str, Any] | None:
+        data = _compat.run_sync(self.backend.read, path)
+        if data is None:
+            return None
+        try:
+            document = json.loads(data)
+        except ValueError as exc:
+            raise StoreError(f"{path} in {self.url} is not valid JSON") from exc
+        if not isinstance(document, dict) or "version" not in document:
+            raise StoreError(f"{path} in {self.url} is not a hitl document")
+        return document
+
+    def _create_json(self, path: str, document: dict[str, Any]) -> dict[str, Any]:
+        """Create the document unless one exists; return the one that stands."""
+        data = json.dumps(document, separators=(",", ":")).encode()
+        if _compat.run_sync(self.backend.create, path, data):
+            return document
+        standing = self._read_json(path)
+        if standing is None:
+            raise StoreError(f"{path} in {self.url} exists but cannot be read")
+        return standing
+
+    def secret(self) -> bytes:
+        """The store's token key, created by whoever needs it first."""
+        if self._secret is None:
+            standing = self._create_json(
+                documents.SECRET_PATH, {"version": 1, "secret": new_secret()}
+            )
+            self._secret = bytes.fromhex(standing["secret"])
+        return self._secret
+
+    def create_event(self, document: dict[str, Any]) -> dict[str, Any]:
+        return self._create_json(documents.event_path(document["request_id"]), document)
+
+    def read_event(self, request_id: str) -> dict[str, Any] | None:
+        return self._read_json(documents.event_path(request_id))
+
+    def read_outcome(self, request_id: str) -> dict[str, Any] | None:
+        return self._read_json(documents.outcome_path(request_id))
+
+    def write_outcome(self, document: dict[str, Any]) -> dict[str, Any]:
+        """Record an outcome unless one stands; return the standing one."""
+        return self._create_json(documents.outcome_path(document["request_id"]), document)
+
+    def list_events(self) -> list[str]:
+        names = _compat.run_sync(self.backend.list, documents.EVENTS_DIR)
+        return [name[: -len(".json")] for name in names if name.endswith(".json")]
+
+    def outcome_location(self, request_id: str) -> str:
+        return f"{self.url.rstrip('/')}/{documents.outcome_path(request_id)}"
+
+
+_stores: dict[str, Store] = {}
+_stores_lock = threading.Lock()
+
+
+def open_store(url: str) -> Store:
+    """The Store for a URL, shared by every event of this process."""
+    with _stores_lock:
+        store = _stores.get(url)
+        if store is None:
+            store = _stores[url] = Store(open_backend(url))
+        return store
