@@ -47,7 +47,6 @@ TREES = (
 REPLACEMENTS = {
     "hitl_async": "hitl_sync",
     "AsyncClient": "Client",
-    "aclose": "close",
 }
 
 

@@ -1,0 +1,29 @@
+# WARNING: generated from tests/_async/helpers.py by codegen/unasync.py. DO NOT EDIT.
+"""HTTP helpers for the tests: a real client against the real server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from hitl_sync import Event
+
+
+def post(url: str, **kwargs: Any) -> httpx.Response:
+    with httpx.Client(timeout=30) as client:
+        return client.post(url, **kwargs)
+
+
+def get(url: str, **kwargs: Any) -> httpx.Response:
+    with httpx.Client(timeout=30) as client:
+        return client.get(url, **kwargs)
+
+
+def answer(event: Event[Any], value: Any) -> httpx.Response:
+    """Submit through the event's JSON API, as the seed's clients do."""
+    return post(event.api_url, json={"request_id": event.request_id, "value": value})
+
+
+def without_token(url: str) -> str:
+    return url.split("?", 1)[0]

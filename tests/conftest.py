@@ -1,0 +1,158 @@
+"""Fixtures shared by every flavor: isolated settings, a real `hitl serve`, flavors."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+FLAVORS = ("asyncio", "trio", "sync")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--flavor",
+        action="append",
+        choices=FLAVORS,
+        help="run only the tests of this flavor (repeatable); default: all three",
+    )
+
+
+def flavor_of(item: pytest.Item) -> str | None:
+    callspec = getattr(item, "callspec", None)
+    params = callspec.params if callspec is not None else {}
+    if "anyio_backend" in params:
+        return str(params["anyio_backend"])
+    if "flavor" in params:
+        return str(params["flavor"])
+    if "_sync" in item.path.parts:
+        return "sync"
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    wanted = config.getoption("--flavor")
+    if not wanted:
+        return
+    keep, drop = [], []
+    for item in items:
+        flavor = flavor_of(item)
+        # Flavor-neutral tests run with the asyncio flavor's share.
+        (keep if (flavor or "asyncio") in wanted else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+@pytest.fixture(params=["asyncio", "trio"])
+def anyio_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No test sees the developer's hitl settings; embedded servers take free ports."""
+    for name in list(os.environ):
+        if name.startswith(("HITL_", "AIRFLOW_CTX_", "FLYTE_")) or name in (
+            "RUN_NAME",
+            "RAW_DATA_PATH",
+        ):
+            monkeypatch.delenv(name)
+    store = tmp_path / "store"
+    monkeypatch.setenv("HITL_STORE", str(store))
+    monkeypatch.setenv("HITL_PORT", "0")
+    monkeypatch.setenv("HITL_RUN_ID", f"test-{uuid.uuid4().hex[:12]}")
+    return store
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Served:
+    """A `hitl serve` process on 127.0.0.1."""
+
+    endpoint: str
+    store: Path
+    process: subprocess.Popen[str]
+
+
+def start_server(store: Path, *, api_key: str | None = None, port: int | None = None) -> Served:
+    port = port or free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HITL_")}
+    if api_key:
+        env["HITL_API_KEY"] = api_key
+    hitl = shutil.which("hitl") or ""
+    command = [hitl] if hitl else [sys.executable, "-m", "hitl_core.cli"]
+    process = subprocess.Popen(
+        [*command, "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.stdout.read() if process.stdout else ""
+            raise RuntimeError(f"hitl serve exited early:\n{output}")
+        try:
+            if httpx.get(f"{endpoint}/health", timeout=1).status_code == 200:
+                return Served(endpoint, store, process)
+        except httpx.TransportError:
+            time.sleep(0.05)
+    stop_server(Served(endpoint, store, process))
+    raise RuntimeError("hitl serve did not answer /health within 30 s")
+
+
+def stop_server(served: Served) -> None:
+    served.process.terminate()
+    try:
+        served.process.wait(10)
+    except subprocess.TimeoutExpired:
+        served.process.kill()
+        served.process.wait(10)
+    if served.process.stdout:
+        served.process.stdout.close()
+
+
+OPERATOR_KEY = "operator-key-for-tests"
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One standalone server for the session, with an operator key."""
+    server = start_server(tmp_path_factory.mktemp("served-store"), api_key=OPERATOR_KEY)
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture
+def remote(served: Served, monkeypatch: pytest.MonkeyPatch) -> Served:
+    """Events of this test use the standalone server and its store."""
+    monkeypatch.setenv("HITL_STORE", str(served.store))
+    monkeypatch.setenv("HITL_ENDPOINT", served.endpoint)
+    return served
+
+
+@pytest.fixture(params=["embedded", "remote"])
+def where(request: pytest.FixtureRequest) -> str:
+    """Run the test against the in-process server and against `hitl serve`."""
+    if request.param == "remote":
+        request.getfixturevalue("remote")
+    return str(request.param)
