@@ -39,7 +39,7 @@ class Tree:
 
 TREES = (
     Tree("src/hitl_async", "src/hitl_sync", frozenset({"_compat.py", "py.typed"})),
-    Tree("tests/_async", "tests/_sync", frozenset()),
+    Tree("tests/_async", "tests/_sync", frozenset({"_compat.py"})),
 )
 
 # Names rewritten everywhere, on top of unasync's own (__aenter__ -> __enter__, ...).

@@ -88,7 +88,11 @@ class Served:
 
     endpoint: str
     store: Path
-    process: subprocess.Popen[str]
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
 
 
 def start_server(store: Path, *, api_key: str | None = None, port: int | None = None) -> Served:
@@ -98,26 +102,26 @@ def start_server(store: Path, *, api_key: str | None = None, port: int | None = 
         env["HITL_API_KEY"] = api_key
     hitl = shutil.which("hitl") or ""
     command = [hitl] if hitl else [sys.executable, "-m", "hitl_core.cli"]
-    process = subprocess.Popen(
-        [*command, "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
+    log = store.parent / f"serve-{port}.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [*command, "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    served = Served(f"http://127.0.0.1:{port}", store, process, log)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            output = process.stdout.read() if process.stdout else ""
-            raise RuntimeError(f"hitl serve exited early:\n{output}")
+            raise RuntimeError(f"hitl serve exited early:\n{served.output()}")
         try:
-            if httpx.get(f"{endpoint}/health", timeout=1).status_code == 200:
-                return Served(endpoint, store, process)
+            if httpx.get(f"{served.endpoint}/health", timeout=1).status_code == 200:
+                return served
         except httpx.TransportError:
             time.sleep(0.05)
-    stop_server(Served(endpoint, store, process))
-    raise RuntimeError("hitl serve did not answer /health within 30 s")
+    stop_server(served)
+    raise RuntimeError(f"hitl serve did not answer /health within 30 s:\n{served.output()}")
 
 
 def stop_server(served: Served) -> None:
@@ -127,8 +131,6 @@ def stop_server(served: Served) -> None:
     except subprocess.TimeoutExpired:
         served.process.kill()
         served.process.wait(10)
-    if served.process.stdout:
-        served.process.stdout.close()
 
 
 OPERATOR_KEY = "operator-key-for-tests"

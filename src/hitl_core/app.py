@@ -90,7 +90,7 @@ def create_app(store_url: str, *, api_key: str | None = None) -> Quart:
     async def index() -> str:
         pending: list[dict[str, Any]] | None = None
         if handler.is_operator():
-            pending = [e for e in await handler.list_events() if e["state"] == documents.PENDING]
+            pending = [e for e in await handler.list_events() if e["status"] == documents.PENDING]
         return await render_template("index.html", pending=pending)
 
     @app.get("/events")

@@ -1,0 +1,279 @@
+"""The routes and status codes of DESIGN.md, against a real Hypercorn server."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+import hitl_async as hitl
+
+from ..conftest import OPERATOR_KEY, Served
+from ._compat import run_concurrently
+from .helpers import answer, get, post, without_token
+
+pytestmark = pytest.mark.anyio
+FAST = {"poll_interval_seconds": 0.05}
+
+
+async def pending_event(data_type: Any = int, **kwargs: Any) -> hitl.Event[Any]:
+    return await hitl.new_event("http", data_type=data_type, **FAST, **kwargs)
+
+
+async def assert_unanswered(event: hitl.Event[Any]) -> None:
+    assert (await event.status()).state == "pending"
+
+
+async def test_health(where: str) -> None:
+    event = await pending_event()
+    response = await get(f"{event.endpoint}/health")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"[1, 2]",
+        b'{"request_id": "x"}',
+    ],
+)
+async def test_malformed_body_is_400(where: str, body: bytes) -> None:
+    event = await pending_event()
+    response = await post(event.api_url, content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["detail"]
+    await assert_unanswered(event)
+
+
+@pytest.mark.parametrize("bad_id", ["../../etc/passwd", "UPPER", "", "a/b", "x" * 100, 7])
+async def test_bad_request_id_is_400(where: str, bad_id: Any) -> None:
+    event = await pending_event()
+    response = await post(event.api_url, json={"request_id": bad_id, "value": 1})
+    assert response.status_code == 400
+    await assert_unanswered(event)
+
+
+async def test_foreign_response_path_is_400(where: str, tmp_path: Any) -> None:
+    event = await pending_event()
+    body = {"request_id": event.request_id, "value": 1, "response_path": str(tmp_path / "x.json")}
+    response = await post(event.api_url, json=body)
+    assert response.status_code == 400
+    assert not (tmp_path / "x.json").exists()
+    await assert_unanswered(event)
+
+
+async def test_own_response_path_and_claimed_data_type_are_accepted(where: str) -> None:
+    event = await pending_event(int)
+    status = (await get(f"{event.endpoint}/status/{event.request_id}", params=_token(event))).json()
+    body = {
+        "request_id": event.request_id,
+        "value": "12",
+        "data_type": "str",  # what the client claims does not matter: the event says int
+        "response_path": status["response_path"],
+    }
+    response = await post(event.api_url, json=body)
+    assert response.status_code == 200, response.text
+    assert response.json()["value"] == 12
+    assert await event.wait() == 12
+
+
+async def test_claimed_data_type_cannot_loosen_validation(where: str) -> None:
+    event = await pending_event(int)
+    body = {"request_id": event.request_id, "value": "twelve", "data_type": "str"}
+    assert (await post(event.api_url, json=body)).status_code == 422
+    await assert_unanswered(event)
+
+
+async def test_missing_token_is_401_and_wrong_token_is_403(where: str) -> None:
+    event = await pending_event()
+    body = {"request_id": event.request_id, "value": 1}
+    no_token = await post(without_token(event.api_url), json=body)
+    assert no_token.status_code == 401
+    other = await pending_event()
+    wrong = await post(other.api_url, json=body)  # a real token, for another event
+    assert wrong.status_code == 403
+    forged = await post(without_token(event.api_url), json=body, headers=_bearer("0" * 40))
+    assert forged.status_code == 403
+    for path in (f"/form/{event.request_id}", f"/status/{event.request_id}"):
+        assert (await get(event.endpoint + path)).status_code == 401
+        assert (await get(event.endpoint + path, params={"token": "nope"})).status_code == 403
+    await assert_unanswered(event)
+
+
+async def test_bearer_token_works_like_the_query_token(where: str) -> None:
+    event = await pending_event()
+    token = _token(event)["token"]
+    body = {"request_id": event.request_id, "value": 3}
+    response = await post(without_token(event.api_url), json=body, headers=_bearer(token))
+    assert response.status_code == 200
+    assert await event.wait() == 3
+
+
+async def test_unknown_request_is_404(where: str) -> None:
+    event = await pending_event()
+    body = {"request_id": "nobody-0123456789abcdef01234567", "value": 1}
+    assert (await post(event.api_url, json=body)).status_code == 404
+    status_url = f"{event.endpoint}/status/nobody-0123456789abcdef01234567"
+    assert (await get(status_url, params=_token(event))).status_code == 404
+
+
+async def test_second_answer_is_409_with_the_standing_answer(where: str) -> None:
+    event = await pending_event()
+    assert (await answer(event, 1)).status_code == 200
+    late = await answer(event, 2)
+    assert late.status_code == 409
+    assert late.json()["value"] == 1
+    assert await event.wait() == 1
+
+
+async def test_cancelled_and_expired_are_410(where: str) -> None:
+    cancelled = await pending_event()
+    await cancelled.cancel()
+    expired = await pending_event(timeout_seconds=0.05, default=None)
+    assert await expired.wait() is None
+    for event, state in ((cancelled, "cancelled"), (expired, "expired")):
+        response = await answer(event, 1)
+        assert response.status_code == 410
+        assert response.json()["status"] == state
+        assert (await event.status()).state == state
+
+
+# The server answers 413 before reading the whole upload; httpx's upload generator
+# is then left unfinished, which trio reports when it collects it.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+async def test_body_too_large_is_413(where: str) -> None:
+    event = await pending_event(str)
+    response = await answer(event, "x" * 200_000)
+    assert response.status_code == 413
+    await assert_unanswered(event)
+    form = await post(
+        f"{event.endpoint}/submit",
+        data={"request_id": event.request_id, "token": _token(event)["token"], "value": "x" * 200_000},
+    )
+    assert form.status_code == 413
+    await assert_unanswered(event)
+
+
+async def test_invalid_value_is_422_with_a_message(where: str) -> None:
+    event = await pending_event(bool)
+    response = await answer(event, "banana")
+    assert response.status_code == 422
+    assert "banana" in response.json()["detail"]
+    await assert_unanswered(event)
+
+
+async def test_concurrent_submissions_exactly_one_wins(where: str) -> None:
+    event = await pending_event(int)
+    results: list[tuple[int, Any]] = []
+
+    def submitter(value: int) -> Callable[[], Awaitable[None]]:
+        async def submit() -> None:
+            response = await answer(event, value)
+            results.append((response.status_code, response.json().get("value")))
+
+        return submit
+
+    await run_concurrently([submitter(value) for value in range(20)])
+    winners = [value for code, value in results if code == 200]
+    assert len(winners) == 1
+    assert sorted(code for code, _ in results) == [200] + [409] * 19
+    assert {value for code, value in results if code == 409} == set(winners)
+    assert await event.wait() == winners[0]
+
+
+async def test_form_shows_a_widget_that_fits_the_type(where: str) -> None:
+    widgets = {
+        int: 'type="number" name="value" step="1"',
+        float: 'type="number" name="value" step="any"',
+        bool: 'type="radio" name="value" value="true"',
+        str: '<textarea name="value"',
+        list[int]: "Answer in JSON",
+    }
+    for data_type, widget in widgets.items():
+        event = await pending_event(data_type)
+        page = await get(event.form_url)
+        assert page.status_code == 200
+        assert widget in page.text
+        assert f'name="request_id" value="{event.request_id}"' in page.text
+
+
+async def test_form_escapes_what_it_shows(where: str) -> None:
+    event = await pending_event(str, prompt="<script>alert(1)</script> & more")
+    page = await get(event.form_url)
+    assert "<script>alert(1)</script>" not in page.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in page.text
+    assert "default-src 'none'" in page.headers["Content-Security-Policy"]
+
+
+async def test_form_submission_answers_the_event(where: str) -> None:
+    event = await pending_event(bool)
+    fields = {"request_id": event.request_id, "token": _token(event)["token"], "value": "true"}
+    response = await post(f"{event.endpoint}/submit", data=fields)
+    assert response.status_code == 200
+    assert "Thank you" in response.text
+    assert await event.wait() is True
+    page = await get(event.form_url)
+    assert "Answered" in page.text and "<form" not in page.text
+
+
+async def test_form_with_an_invalid_value_shows_the_form_again(where: str) -> None:
+    event = await pending_event(int)
+    fields = {"request_id": event.request_id, "token": _token(event)["token"], "value": "1.5"}
+    response = await post(f"{event.endpoint}/submit", data=fields)
+    assert response.status_code == 422
+    assert "not a whole number" in response.text and "<form" in response.text
+    await assert_unanswered(event)
+
+
+async def test_get_never_changes_state(where: str) -> None:
+    event = await pending_event(bool)
+    for path in (f"/form/{event.request_id}", f"/status/{event.request_id}"):
+        await get(event.endpoint + path, params={**_token(event), "value": "true"})
+    assert (await get(f"{event.endpoint}/submit", params={"value": "true"})).status_code == 405
+    await assert_unanswered(event)
+
+
+async def test_status_route(where: str) -> None:
+    event = await pending_event(int, prompt="How many?")
+    url = f"{event.endpoint}/status/{event.request_id}"
+    pending = (await get(url, params=_token(event))).json()
+    assert (pending["status"], pending["prompt"], pending["data_type"]) == ("pending", "How many?", "int")
+    await answer(event, 4)
+    answered = (await get(url, params=_token(event))).json()
+    assert (answered["status"], answered["value"]) == ("answered", 4)
+
+
+async def test_cancel_route(where: str) -> None:
+    event = await pending_event()
+    url = f"{event.endpoint}/events/{event.request_id}/cancel"
+    assert (await post(url)).status_code == 401
+    assert (await get(url, params=_token(event))).status_code == 405
+    await assert_unanswered(event)
+    assert (await post(url, params=_token(event))).status_code == 200
+    with pytest.raises(hitl.EventCancelled):
+        await event.wait()
+
+
+async def test_operator_key_lists_and_answers_any_event(remote: Served) -> None:
+    event = await pending_event(str, prompt="operator question")
+    assert (await get(f"{remote.endpoint}/events")).status_code == 401
+    assert (await get(f"{remote.endpoint}/events", headers=_bearer("wrong"))).status_code == 403
+    listed = (await get(f"{remote.endpoint}/events", headers=_bearer(OPERATOR_KEY))).json()
+    assert event.request_id in {e["request_id"] for e in listed["events"]}
+    index = await get(f"{remote.endpoint}/", headers=_bearer(OPERATOR_KEY))
+    assert "operator question" in index.text
+    body = {"request_id": event.request_id, "value": "from the operator"}
+    response = await post(f"{remote.endpoint}/submit/json", json=body, headers=_bearer(OPERATOR_KEY))
+    assert response.status_code == 200
+    assert await event.wait() == "from the operator"
+
+
+def _token(event: hitl.Event[Any]) -> dict[str, str]:
+    return {"token": event.form_url.split("token=", 1)[1]}
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
