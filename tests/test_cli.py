@@ -1,0 +1,50 @@
+"""The hitl command: the demo end to end."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from .test_processes import _readline
+
+HITL = [shutil.which("hitl") or "", ] if shutil.which("hitl") else [sys.executable, "-m", "hitl_core.cli"]
+
+
+def test_demo_prints_the_form_url_and_the_answer(isolated_settings: Path) -> None:
+    process = subprocess.Popen(
+        [*HITL, "demo", "--type", "int", "--prompt", "How many?"],
+        env=dict(os.environ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        first = _readline(process.stdout, timeout=60)
+        assert first.startswith("Answer in a browser:  http://127.0.0.1:")
+        form_url = first.split()[-1]
+        form = httpx.get(form_url, timeout=30)
+        assert form.status_code == 200 and "How many?" in form.text
+        api_line = _readline(process.stdout, timeout=30)
+        api_url = api_line.split("'")[1]
+        request_id = form_url.split("/form/")[1].split("?")[0]
+        response = httpx.post(api_url, json={"request_id": request_id, "value": "3"}, timeout=30)
+        assert response.status_code == 200
+        out, err = process.communicate(timeout=60)
+        assert "Answer: 3" in out, err
+        assert process.returncode == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
+def test_serve_rejects_a_bad_port() -> None:
+    done = subprocess.run([*HITL, "serve", "--port", "nope"], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "invalid int value" in done.stderr
