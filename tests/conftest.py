@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import httpx
 import pytest
@@ -131,6 +134,31 @@ def stop_server(served: Served) -> None:
     except subprocess.TimeoutExpired:
         served.process.kill()
         served.process.wait(10)
+
+
+class Lines:
+    """The lines a child process prints, read by a thread so a wait can time out."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._lines: queue.Queue[str] = queue.Queue()
+        self._thread = threading.Thread(target=self._pump, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _pump(self, stream: IO[str]) -> None:
+        try:
+            for line in stream:
+                self._lines.put(line)
+        finally:
+            self._lines.put("")  # end of output
+
+    def join(self, timeout: float = 10) -> None:
+        self._thread.join(timeout)
+
+    def next(self, timeout: float = 60) -> str:
+        try:
+            return self._lines.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError(f"no output within {timeout} s") from None
 
 
 OPERATOR_KEY = "operator-key-for-tests"

@@ -45,7 +45,8 @@ async def test_cancel_scope_stops_the_aio_twin() -> None:
 
 
 async def test_aio_twins_return_the_answer() -> None:
-    event = await hitl_sync.Event.create.aio("aio-answer", data_type=bool, timeout_seconds=0.1,
-                                             default=False)
+    event = await hitl_sync.Event.create.aio(
+        "aio-answer", data_type=bool, timeout_seconds=0.1, default=False
+    )
     assert await event.wait.aio() is False
     assert event.wait() is False

@@ -10,9 +10,15 @@ from pathlib import Path
 
 import httpx
 
-from .test_processes import _readline
+from .conftest import Lines
 
-HITL = [shutil.which("hitl") or "", ] if shutil.which("hitl") else [sys.executable, "-m", "hitl_core.cli"]
+HITL = (
+    [
+        shutil.which("hitl") or "",
+    ]
+    if shutil.which("hitl")
+    else [sys.executable, "-m", "hitl_core.cli"]
+)
 
 
 def test_demo_prints_the_form_url_and_the_answer(isolated_settings: Path) -> None:
@@ -20,28 +26,32 @@ def test_demo_prints_the_form_url_and_the_answer(isolated_settings: Path) -> Non
         [*HITL, "demo", "--type", "int", "--prompt", "How many?"],
         env=dict(os.environ),
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
     )
+    assert process.stdout is not None
+    lines = Lines(process.stdout)
     try:
-        assert process.stdout is not None
-        first = _readline(process.stdout, timeout=60)
+        first = lines.next(timeout=60)
         assert first.startswith("Answer in a browser:  http://127.0.0.1:")
         form_url = first.split()[-1]
         form = httpx.get(form_url, timeout=30)
         assert form.status_code == 200 and "How many?" in form.text
-        api_line = _readline(process.stdout, timeout=30)
+        api_line = lines.next(timeout=30)
         api_url = api_line.split("'")[1]
         request_id = form_url.split("/form/")[1].split("?")[0]
         response = httpx.post(api_url, json={"request_id": request_id, "value": "3"}, timeout=30)
         assert response.status_code == 200
-        out, err = process.communicate(timeout=60)
-        assert "Answer: 3" in out, err
-        assert process.returncode == 0
+        assert lines.next(timeout=30).startswith("Waiting for an answer")
+        assert lines.next(timeout=60) == "Answer: 3\n"
+        assert process.wait(60) == 0
     finally:
         if process.poll() is None:
             process.kill()
-            process.communicate()
+        process.wait(30)
+        lines.join()
+        assert process.stdout is not None
+        process.stdout.close()
 
 
 def test_serve_rejects_a_bad_port() -> None:

@@ -9,14 +9,14 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import httpx
 import pytest
 
 import hitl_sync
 
-from .conftest import FLAVORS, Served, free_port, start_server, stop_server
+from .conftest import FLAVORS, Lines, Served, free_port, start_server, stop_server
 
 WAITER = str(Path(__file__).with_name("waiter.py"))
 
@@ -32,36 +32,26 @@ class Waiter:
             stderr=subprocess.PIPE,
             text=True,
         )
+        assert self.process.stdout is not None
+        self.lines = Lines(self.process.stdout)
 
     def line(self) -> dict[str, Any]:
-        assert self.process.stdout is not None
-        text = _readline(self.process.stdout, timeout=60)
+        text = self.lines.next(timeout=60)
         if not text:
             self.process.wait(10)
             stderr = self.process.stderr.read() if self.process.stderr else ""
-            raise AssertionError(f"waiter printed nothing (exit {self.process.returncode}):\n{stderr}")
+            raise AssertionError(
+                f"waiter printed nothing (exit {self.process.returncode}):\n{stderr}"
+            )
         return dict(json.loads(text))
 
     def finish(self) -> int:
         code = self.process.wait(60)
+        self.lines.join()
         for stream in (self.process.stdout, self.process.stderr):
             if stream:
                 stream.close()
         return code
-
-    def kill(self) -> None:
-        self.process.kill()
-        self.finish()
-
-
-def _readline(stream: IO[str], timeout: float) -> str:
-    import selectors
-
-    with selectors.DefaultSelector() as selector:
-        selector.register(stream, selectors.EVENT_READ)
-        if not selector.select(timeout):
-            raise AssertionError(f"no output within {timeout} s")
-    return stream.readline()
 
 
 @pytest.fixture
@@ -75,7 +65,8 @@ def waiters() -> Iterator[list[Waiter]]:
     yield started
     for waiter in started:
         if waiter.process.poll() is None:
-            waiter.kill()
+            waiter.process.kill()
+        waiter.finish()
 
 
 @pytest.mark.parametrize("flavor", FLAVORS)

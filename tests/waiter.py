@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from asyncio import CancelledError
 from typing import Any
 
 TYPES = {"bool": bool, "int": int, "float": float, "str": str}
@@ -51,7 +52,8 @@ def main() -> int:
                 emit(answer=await event.wait())
 
             anyio.run(run, backend=args.flavor)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, CancelledError):
+        # Python 3.10's asyncio runner turns Ctrl-C into a CancelledError of the run.
         emit(error="KeyboardInterrupt")
         return 130
     except Exception as exc:

@@ -234,9 +234,10 @@ async def new_event(
     )
     standing = await event_store.create_event(document)
     if standing["type"] != document["type"]:
+        existing = standing["type"].get("type_name")
         raise InvalidValue(
-            f"request {request_id!r} already exists with type "
-            f"{standing['type'].get('type_name')!r}, not {spec.type_name!r}; use another name or key"
+            f"request {request_id!r} already exists with type {existing!r}, "
+            f"not {spec.type_name!r}; use another name or key"
         )
     codec.remember(request_id, spec)
 

@@ -214,8 +214,9 @@ class _Handler:
             return _auth_reply(has_credential=False), None
         event = await self.store.read_event(request_id)
         if event is None:
-            return Reply(404, {"status": "not_found", "request_id": request_id,
-                               "detail": "no such event"}), None
+            return Reply(
+                404, {"status": "not_found", "request_id": request_id, "detail": "no such event"}
+            ), None
         if self.is_operator(credential) or identity.tokens_match(credential, event["token_hash"]):
             return Reply(200, {}), event
         return _auth_reply(has_credential=True), None
@@ -230,8 +231,10 @@ class _Handler:
         if outcome is not None:
             return self._refused(event, outcome)
         if raw_value is None:
-            return Reply(422, {"status": "invalid", "request_id": request_id,
-                               "detail": "a value is required"})
+            return Reply(
+                422,
+                {"status": "invalid", "request_id": request_id, "detail": "a value is required"},
+            )
         try:
             value = self.validate(request_id, event, raw_value)
         except InvalidValue as exc:
@@ -296,7 +299,7 @@ def _same_location(given: Any, own: str) -> bool:
     if not isinstance(given, str):
         return False
     given = given.removeprefix("file://").rstrip("/")
-    return given == own.removeprefix("file://").rstrip("/")
+    return bool(given == own.removeprefix("file://").rstrip("/"))
 
 
 def _bad_id() -> Reply:

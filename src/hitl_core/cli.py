@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from .config import DEFAULT_PORT, Settings, default_store_url
 
@@ -28,7 +29,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     import hitl_sync as hitl
 
-    event = hitl.new_event(
+    event: hitl.Event[Any] = hitl.new_event(
         "demo",
         data_type=_DEMO_TYPES[args.type],
         prompt=args.prompt,

@@ -197,9 +197,11 @@ def validate_with_description(description: dict[str, Any], value: Any) -> Any:
         if not message:
             where = ".".join(str(p) for p in error.absolute_path)
             message = f"{where}: {error.message}" if where else error.message
-    if isinstance(value, str) and len(candidates) == 1 and description.get("schema", {}).get(
-        "type"
-    ) in ("object", "array"):
+    if (
+        isinstance(value, str)
+        and len(candidates) == 1
+        and description.get("schema", {}).get("type") in ("object", "array")
+    ):
         message = "the answer must be JSON, for example " + (
             "{...}" if schema.get("type") == "object" else "[...]"
         )

@@ -12,7 +12,12 @@ __all__ = ["DEFAULT_PORT", "Settings", "default_store_url", "resolve_run_id"]
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 # Orchestrator variables that name the current run, in order of preference.
-RUN_ID_VARIABLES = ("HITL_RUN_ID", "RUN_NAME", "FLYTE_INTERNAL_EXECUTION_ID", "AIRFLOW_CTX_DAG_RUN_ID")
+RUN_ID_VARIABLES = (
+    "HITL_RUN_ID",
+    "RUN_NAME",
+    "FLYTE_INTERNAL_EXECUTION_ID",
+    "AIRFLOW_CTX_DAG_RUN_ID",
+)
 
 _PROCESS_RUN_ID = "local-" + secrets.token_hex(8)
 

@@ -89,7 +89,7 @@ class MethodTwin(Generic[S, P, R]):
 
     def __init__(self, fn: Callable[Concatenate[S, P], R]) -> None:
         self._fn = fn
-        functools.update_wrapper(self, fn)
+        functools.update_wrapper(self, fn)  # type: ignore[arg-type]
 
     @overload
     def __get__(self, instance: None, owner: type[Any]) -> MethodTwin[S, P, R]: ...

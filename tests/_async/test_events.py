@@ -121,7 +121,9 @@ async def test_invalid_values_are_refused_and_change_nothing(
 async def test_answered_request_returns_at_once_and_reattaches() -> None:
     first = await hitl.new_event("approve", data_type=bool, key="deploy-42", **FAST)
     assert (await answer(first, True)).status_code == 200
-    again = await hitl.new_event("approve", data_type=bool, key="deploy-42", poll_interval_seconds=60)
+    again = await hitl.new_event(
+        "approve", data_type=bool, key="deploy-42", poll_interval_seconds=60
+    )
     assert again.request_id == first.request_id
     assert again.form_url == first.form_url
     assert await again.wait() is True

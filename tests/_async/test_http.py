@@ -151,7 +151,11 @@ async def test_body_too_large_is_413(where: str) -> None:
     await assert_unanswered(event)
     form = await post(
         f"{event.endpoint}/submit",
-        data={"request_id": event.request_id, "token": _token(event)["token"], "value": "x" * 200_000},
+        data={
+            "request_id": event.request_id,
+            "token": _token(event)["token"],
+            "value": "x" * 200_000,
+        },
     )
     assert form.status_code == 413
     await assert_unanswered(event)
@@ -240,7 +244,11 @@ async def test_status_route(where: str) -> None:
     event = await pending_event(int, prompt="How many?")
     url = f"{event.endpoint}/status/{event.request_id}"
     pending = (await get(url, params=_token(event))).json()
-    assert (pending["status"], pending["prompt"], pending["data_type"]) == ("pending", "How many?", "int")
+    assert (pending["status"], pending["prompt"], pending["data_type"]) == (
+        "pending",
+        "How many?",
+        "int",
+    )
     await answer(event, 4)
     answered = (await get(url, params=_token(event))).json()
     assert (answered["status"], answered["value"]) == ("answered", 4)
@@ -266,7 +274,9 @@ async def test_operator_key_lists_and_answers_any_event(remote: Served) -> None:
     index = await get(f"{remote.endpoint}/", headers=_bearer(OPERATOR_KEY))
     assert "operator question" in index.text
     body = {"request_id": event.request_id, "value": "from the operator"}
-    response = await post(f"{remote.endpoint}/submit/json", json=body, headers=_bearer(OPERATOR_KEY))
+    response = await post(
+        f"{remote.endpoint}/submit/json", json=body, headers=_bearer(OPERATOR_KEY)
+    )
     assert response.status_code == 200
     assert await event.wait() == "from the operator"
 
