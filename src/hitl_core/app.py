@@ -176,10 +176,9 @@ def create_app(store_url: str, *, api_key: str | None = None) -> Quart:
             return _json(reply)
         cancelled = documents.outcome_document(request_id, documents.CANCELLED, via="api")
         standing = await store.write_outcome(cancelled)
-        described = handler.describe(event, standing)
-        if standing is cancelled or standing["state"] == documents.CANCELLED:
-            return _json(Reply(200, described))
-        return _json(Reply(409, described))
+        if standing["state"] == documents.CANCELLED:
+            return _json(Reply(200, handler.describe(event, standing)))
+        return _json(handler.refused(event, standing))
 
     return app
 
@@ -229,7 +228,7 @@ class _Handler:
             return reply
         outcome = await self.store.read_outcome(request_id)
         if outcome is not None:
-            return self._refused(event, outcome)
+            return self.refused(event, outcome)
         if raw_value is None:
             return Reply(
                 422,
@@ -248,7 +247,7 @@ class _Handler:
         )
         standing = await self.store.write_outcome(answer)
         if standing is not answer:
-            return self._refused(event, standing)
+            return self.refused(event, standing)
         body = self.describe(event, standing)
         body["status"] = "submitted"
         return Reply(200, body)
@@ -260,7 +259,7 @@ class _Handler:
             return spec.to_json(raw_value)
         return codec.validate_with_description(event["type"], raw_value)
 
-    def _refused(self, event: dict[str, Any], outcome: dict[str, Any]) -> Reply:
+    def refused(self, event: dict[str, Any], outcome: dict[str, Any]) -> Reply:
         body = self.describe(event, outcome)
         if outcome["state"] == documents.ANSWERED:
             body["detail"] = "this event was already answered; the first answer stands"

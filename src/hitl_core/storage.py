@@ -138,8 +138,9 @@ class FsspecBackend:
         return f"{self.root}/{path}"
 
     def read(self, path: str) -> bytes | None:
+        full = self._full(path)
         try:
-            data: bytes = self.fs.cat_file(self._full(path))
+            data: bytes = self.fs.cat_file(full)
             return data
         except FileNotFoundError:
             return None
@@ -147,8 +148,9 @@ class FsspecBackend:
             raise StoreError(f"cannot read {path} in {self.url}: {exc}") from exc
 
     def create(self, path: str, data: bytes) -> bool:
+        full = self._full(path)
         try:
-            self.fs.pipe_file(self._full(path), data, mode="create")
+            self.fs.pipe_file(full, data, mode="create")
             return True
         except FileExistsError:
             return False
@@ -156,8 +158,9 @@ class FsspecBackend:
             raise StoreError(f"cannot write {path} in {self.url}: {exc}") from exc
 
     def list(self, prefix: str) -> list[str]:
+        full = self._full(prefix)
         try:
-            names = self.fs.ls(self._full(prefix), detail=False)
+            names = self.fs.ls(full, detail=False)
         except FileNotFoundError:
             return []
         except Exception as exc:

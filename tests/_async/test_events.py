@@ -217,3 +217,12 @@ async def test_public_url_is_used_in_links(monkeypatch: pytest.MonkeyPatch) -> N
 async def test_bad_arguments_fail_clearly(kwargs: dict[str, Any], error: type[Exception]) -> None:
     with pytest.raises(error):
         await hitl.new_event("bad", **kwargs)
+
+
+async def test_fsspec_store_round_trip(monkeypatch: pytest.MonkeyPatch) -> None:
+    import uuid
+
+    monkeypatch.setenv("HITL_STORE", f"memory://hitl-{uuid.uuid4().hex}")
+    event = await hitl.new_event("in-memory", data_type=int, **FAST)
+    assert (await answer(event, "9")).status_code == 200
+    assert await event.wait() == 9

@@ -261,8 +261,19 @@ async def test_cancel_route(where: str) -> None:
     assert (await get(url, params=_token(event))).status_code == 405
     await assert_unanswered(event)
     assert (await post(url, params=_token(event))).status_code == 200
+    assert (await post(url, params=_token(event))).status_code == 200  # already cancelled
     with pytest.raises(hitl.EventCancelled):
         await event.wait()
+    answered = await pending_event()
+    await answer(answered, 1)
+    url = f"{answered.endpoint}/events/{answered.request_id}/cancel"
+    refused = await post(url, params=_token(answered))
+    assert (refused.status_code, refused.json()["value"]) == (409, 1)
+    expired = await pending_event(timeout_seconds=0.05, default=0)
+    await expired.wait()
+    url = f"{expired.endpoint}/events/{expired.request_id}/cancel"
+    assert (await post(url, params=_token(expired))).status_code == 410
+    assert (await expired.status()).state == "expired"
 
 
 async def test_operator_key_lists_and_answers_any_event(remote: Served) -> None:

@@ -262,8 +262,19 @@ def test_cancel_route(where: str) -> None:
     assert (get(url, params=_token(event))).status_code == 405
     assert_unanswered(event)
     assert (post(url, params=_token(event))).status_code == 200
+    assert (post(url, params=_token(event))).status_code == 200  # already cancelled
     with pytest.raises(hitl.EventCancelled):
         event.wait()
+    answered = pending_event()
+    answer(answered, 1)
+    url = f"{answered.endpoint}/events/{answered.request_id}/cancel"
+    refused = post(url, params=_token(answered))
+    assert (refused.status_code, refused.json()["value"]) == (409, 1)
+    expired = pending_event(timeout_seconds=0.05, default=0)
+    expired.wait()
+    url = f"{expired.endpoint}/events/{expired.request_id}/cancel"
+    assert (post(url, params=_token(expired))).status_code == 410
+    assert (expired.status()).state == "expired"
 
 
 def test_operator_key_lists_and_answers_any_event(remote: Served) -> None:
