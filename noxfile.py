@@ -34,8 +34,8 @@ def tests(session: nox.Session, flavor: str) -> None:
 def lint(session: nox.Session) -> None:
     """ruff, and the generated blocking flavor matches a fresh generation."""
     session.install("ruff", "unasync==0.6.0", "setuptools")
-    session.run("ruff", "check", "src", "tests", "codegen", "bench", "noxfile.py")
-    session.run("ruff", "format", "--check", "src", "tests", "codegen", "bench", "noxfile.py")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
     session.run("python", "codegen/unasync.py", "--check")
 
 
