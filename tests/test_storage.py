@@ -80,3 +80,15 @@ def test_local_store_errors_are_store_errors(tmp_path: Path) -> None:
 def test_filesystems_without_atomic_create_are_refused() -> None:
     with pytest.raises(StoreError, match="atomic create-if-absent"):
         open_backend("ftp://example.invalid/hitl")
+
+
+@pytest.mark.parametrize("url", ["file://./relative", "file://host/share"])
+def test_file_urls_with_a_host_are_refused(url: str) -> None:
+    with pytest.raises(StoreError, match="absolute path"):
+        open_backend(url)
+
+
+def test_file_urls_name_local_directories(tmp_path: Path) -> None:
+    store = open_backend(f"file://{tmp_path}")
+    assert isinstance(store, LocalBackend)
+    assert store.root == tmp_path

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,7 +122,7 @@ def create_app(store_url: str, *, api_key: str | None = None) -> Quart:
         fields = await request.form
         request_id = fields.get("request_id", "")
         token = fields.get("token") or handler.credential()
-        raw_value = fields.get("value")
+        raw_value = fields.get("value", MISSING)
         reply = await handler.submit(request_id, token, raw_value, via="form")
         if reply.status == 422:
             reply_event = await store.read_event(request_id)
@@ -133,14 +134,14 @@ def create_app(store_url: str, *, api_key: str | None = None) -> Quart:
                     choices=_choice_labels(reply_event["type"]),
                     token=token,
                     outcome=None,
-                    value_text=raw_value or "",
+                    value_text="" if raw_value is MISSING else raw_value,
                     error=reply.body["detail"],
                 ), 422
         return await _page(reply), reply.status
 
     @app.post("/submit/json")
     async def submit_json() -> Response:
-        body = await request.get_json(force=True, silent=True)
+        body = _parse_json(await request.get_data(as_text=False))
         if not isinstance(body, dict) or "value" not in body:
             detail = 'send a JSON object like {"request_id": "...", "value": ...}'
             return _json(Reply(400, {"status": "bad_request", "detail": detail}))
@@ -229,13 +230,13 @@ class _Handler:
         outcome = await self.store.read_outcome(request_id)
         if outcome is not None:
             return self.refused(event, outcome)
-        if raw_value is None:
+        if raw_value is MISSING:
             return Reply(
                 422,
                 {"status": "invalid", "request_id": request_id, "detail": "a value is required"},
             )
         try:
-            value = self.validate(request_id, event, raw_value)
+            value = codec.validate_answer(event["type"], raw_value, codec.local_spec(request_id))
         except InvalidValue as exc:
             return Reply(422, {"status": "invalid", "request_id": request_id, "detail": str(exc)})
         answer = documents.outcome_document(
@@ -251,13 +252,6 @@ class _Handler:
         body = self.describe(event, standing)
         body["status"] = "submitted"
         return Reply(200, body)
-
-    @staticmethod
-    def validate(request_id: str, event: dict[str, Any], raw_value: Any) -> Any:
-        spec = codec.local_spec(request_id)
-        if spec is not None and spec.describe() == event["type"]:
-            return spec.to_json(raw_value)
-        return codec.validate_with_description(event["type"], raw_value)
 
     def refused(self, event: dict[str, Any], outcome: dict[str, Any]) -> Reply:
         body = self.describe(event, outcome)
@@ -288,10 +282,25 @@ class _Handler:
     async def list_events(self) -> list[dict[str, Any]]:
         listed = []
         for request_id in await self.store.list_events():
-            event = await self.store.read_event(request_id)
-            if event is not None:
-                listed.append(self.describe(event, await self.store.read_outcome(request_id)))
+            if not identity.is_valid_request_id(request_id):
+                continue
+            try:
+                event = await self.store.read_event(request_id)
+                if event is not None:
+                    listed.append(self.describe(event, await self.store.read_outcome(request_id)))
+            except StoreError as exc:
+                logging.getLogger("hitl").warning("hitl: skipping %s: %s", request_id, exc)
         return listed
+
+
+MISSING: Any = object()
+
+
+def _parse_json(data: str | bytes) -> Any:
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError):
+        return MISSING
 
 
 def _same_location(given: Any, own: str) -> bool:

@@ -53,13 +53,13 @@ def _parse_int(value: Any) -> int:
 
 def _parse_float(value: Any) -> float:
     number: float | None = None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        number = float(value)
-    elif isinstance(value, str) and value.strip():
-        try:
+    try:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            number = float(value)
+        elif isinstance(value, str) and value.strip() and "_" not in value:
             number = float(value.strip())
-        except ValueError:
-            number = None
+    except (ValueError, OverflowError):
+        number = None
     if number is None or not math.isfinite(number):
         raise InvalidValue(f"{_show(value)} is not a finite number (like 3.14)")
     return number
@@ -176,7 +176,9 @@ def validate_with_description(description: dict[str, Any], value: Any) -> Any:
     choices = description.get("choices")
     if kind == "choice" and choices is not None:
         for choice in choices:
-            if value == choice or (isinstance(value, str) and _same_choice(value, choice)):
+            if _same_value(value, choice) or (
+                isinstance(value, str) and _same_choice(value, choice)
+            ):
                 return choice
         shown = ", ".join(json.dumps(c) for c in choices)
         raise InvalidValue(f"{_show(value)} is not one of the choices: {shown}")
@@ -185,13 +187,14 @@ def validate_with_description(description: dict[str, Any], value: Any) -> Any:
     if isinstance(value, str):
         try:
             candidates.append(json.loads(value))
-        except ValueError:
+        except (ValueError, RecursionError):
             pass
     message = ""
+    validator = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
     for candidate in candidates:
-        error = jsonschema.exceptions.best_match(
-            jsonschema.Draft202012Validator(schema).iter_errors(candidate)
-        )
+        error = jsonschema.exceptions.best_match(validator.iter_errors(candidate))
         if error is None:
             return candidate
         if not message:
@@ -208,11 +211,31 @@ def validate_with_description(description: dict[str, Any], value: Any) -> Any:
     raise InvalidValue(f"not a valid {description.get('type_name', 'value')}: {message}")
 
 
+def validate_answer(description: dict[str, Any], value: Any, spec: TypeSpec | None) -> Any:
+    """The JSON form of an answer to store, or InvalidValue.
+
+    Every server checks the stored description (JSON Schema, formats included),
+    so an answer gets the same verdict wherever the app runs; where the Python
+    type is at hand too (an embedded server), its own validators run on top.
+    """
+    checked = validate_with_description(description, value)
+    same_type = spec is not None and [spec.kind, spec.type_name] == [
+        description.get("kind"),
+        description.get("type_name"),
+    ]
+    return spec.to_json(checked) if spec is not None and same_type else checked
+
+
+def _same_value(value: Any, choice: Any) -> bool:
+    # True == 1 in Python; an answer must match a choice in type as well.
+    return type(value) is type(choice) and bool(value == choice)
+
+
 def _same_choice(text: str, choice: Any) -> bool:
     if isinstance(choice, str):
         return text == choice
     try:
-        return bool(json.loads(text) == choice and type(json.loads(text)) is type(choice))
+        return _same_value(json.loads(text), choice)
     except ValueError:
         return False
 

@@ -85,3 +85,42 @@ def outcome_document(
         "via": via,
         "at": now(),
     }
+
+
+def _require(document: dict[str, Any], fields: dict[str, type]) -> None:
+    for field, kind in fields.items():
+        if not isinstance(document.get(field), kind):
+            raise ValueError(f"its {field!r} is missing or not a {kind.__name__}")
+
+
+def check_event(document: dict[str, Any]) -> None:
+    """Raise ValueError unless this is a whole event document."""
+    _require(
+        document,
+        {
+            "request_id": str,
+            "name": str,
+            "scope": str,
+            "prompt": str,
+            "token_hash": str,
+            "type": dict,
+        },
+    )
+    _require(document["type"], {"kind": str, "type_name": str})
+
+
+def check_outcome(document: dict[str, Any]) -> None:
+    """Raise ValueError unless this is a whole outcome document."""
+    _require(document, {"request_id": str, "state": str})
+    if document["state"] not in (ANSWERED, *CLOSED_STATES):
+        raise ValueError(f"its state {document['state']!r} is unknown")
+
+
+def check_secret(document: dict[str, Any]) -> None:
+    """Raise ValueError unless this is a whole secret document."""
+    _require(document, {"secret": str})
+    try:
+        if len(bytes.fromhex(document["secret"])) < 16:
+            raise ValueError("its secret is too short")
+    except ValueError as exc:
+        raise ValueError(f"its secret is not a hex key: {exc}") from None

@@ -170,9 +170,14 @@ class FsspecBackend:
 
 def open_backend(url: str, **storage_options: Any) -> Backend:
     """A backend for a store URL: a plain path or file:// is a local directory."""
-    scheme = urlsplit(url).scheme
+    parts = urlsplit(url)
+    scheme = parts.scheme
     if scheme == "file":
-        return LocalBackend(urlsplit(url).path)
+        if parts.netloc not in ("", "localhost"):
+            raise StoreError(
+                f"store {url!r}: a file URL names an absolute path, like file:///var/lib/hitl"
+            )
+        return LocalBackend(parts.path)
     if len(scheme) > 1:
         return FsspecBackend(url, **storage_options)
     return LocalBackend(url)

@@ -179,6 +179,27 @@ class Event(Generic[T]):
             )
 
 
+def _check_same_question(standing: dict[str, Any], spec: codec.TypeSpec, prompt: str) -> None:
+    """Refuse to re-attach a call to a stored request that asks something else.
+
+    Request ids count calls by name, so two tasks of one run that ask different
+    questions under one name in a varying order would otherwise swap answers.
+    """
+    request_id = standing["request_id"]
+    stored_type = [standing["type"].get("kind"), standing["type"].get("type_name")]
+    # Kind and name, not the whole schema: a pydantic upgrade may word it differently.
+    if stored_type != [spec.kind, spec.type_name]:
+        raise InvalidValue(
+            f"request {request_id!r} already exists with type {stored_type[1]!r}, "
+            f"not {spec.type_name!r}; give each distinct question its own name or key="
+        )
+    if standing["prompt"] != prompt:
+        raise InvalidValue(
+            f"request {request_id!r} already exists with the prompt {standing['prompt']!r}, "
+            f"not {prompt!r}; give each distinct question its own name or key="
+        )
+
+
 def _check_seconds(value: object, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
         raise ValueError(f"{what} must be a positive number of seconds, not {value!r}")
@@ -234,13 +255,18 @@ def new_event(
         timeout_seconds=timeout,
     )
     standing = event_store.create_event(document)
-    # Kind and name, not the whole schema: a pydantic upgrade may word it differently.
-    if [standing["type"].get(k) for k in ("kind", "type_name")] != [spec.kind, spec.type_name]:
-        existing = standing["type"].get("type_name")
-        raise InvalidValue(
-            f"request {request_id!r} already exists with type {existing!r}, "
-            f"not {spec.type_name!r}; use another name or key"
-        )
+    reattached = standing is not document
+    if reattached:
+        _check_same_question(standing, spec, prompt)
+        outcome = event_store.read_outcome(request_id)
+        if outcome is not None and outcome["state"] != documents.ANSWERED:
+            log.warning(
+                "hitl: event %r (%s) was %s in an earlier attempt and will not be asked "
+                "again; give it a new key= to ask again",
+                name,
+                request_id,
+                outcome["state"],
+            )
     codec.remember(request_id, spec)
 
     served_by = settings.endpoint
@@ -248,6 +274,10 @@ def new_event(
         from hitl_core.server import embedded_endpoint
 
         served_by = _compat.run_sync(embedded_endpoint, settings)
+    else:
+        from hitl_core.endpoint import check_endpoint
+
+        _compat.run_sync(check_endpoint, served_by, event_store.url)
     event: Event[T] = Event(
         EventState(
             name=name,
@@ -265,6 +295,6 @@ def new_event(
             store_url=settings.store,
         )
     )
-    attached = "re-attached to" if standing is not document else "created"
+    attached = "re-attached to" if reattached else "created"
     log.info("hitl %s event %r: answer at %s", attached, name, event.form_url)
     return event

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from hitl_core import documents
@@ -25,6 +26,8 @@ from . import _compat
 
 __all__ = ["Store", "open_store"]
 
+Check = Callable[[dict[str, Any]], None]
+
 
 class Store:
     """Event documents in one store; every method may raise StoreError."""
@@ -34,24 +37,25 @@ class Store:
         self.url = backend.url
         self._secret: bytes | None = None
 
-    def _read_json(self, path: str) -> dict[str, Any] | None:
+    def _read_json(self, path: str, check: Check) -> dict[str, Any] | None:
         data = _compat.run_sync(self.backend.read, path)
         if data is None:
             return None
         try:
             document = json.loads(data)
-        except ValueError as exc:
-            raise StoreError(f"{path} in {self.url} is not valid JSON") from exc
-        if not isinstance(document, dict) or "version" not in document:
-            raise StoreError(f"{path} in {self.url} is not a hitl document")
+            if not isinstance(document, dict) or "version" not in document:
+                raise ValueError("it is not a versioned JSON object")
+            check(document)
+        except (ValueError, RecursionError) as exc:
+            raise StoreError(f"{path} in {self.url} is damaged: {exc}") from exc
         return document
 
-    def _create_json(self, path: str, document: dict[str, Any]) -> dict[str, Any]:
+    def _create_json(self, path: str, document: dict[str, Any], check: Check) -> dict[str, Any]:
         """Create the document unless one exists; return the one that stands."""
         data = json.dumps(document, separators=(",", ":")).encode()
         if _compat.run_sync(self.backend.create, path, data):
             return document
-        standing = self._read_json(path)
+        standing = self._read_json(path, check)
         if standing is None:
             raise StoreError(f"{path} in {self.url} exists but cannot be read")
         return standing
@@ -60,23 +64,27 @@ class Store:
         """The store's token key, created by whoever needs it first."""
         if self._secret is None:
             standing = self._create_json(
-                documents.SECRET_PATH, {"version": 1, "secret": new_secret()}
+                documents.SECRET_PATH,
+                {"version": 1, "secret": new_secret()},
+                documents.check_secret,
             )
             self._secret = bytes.fromhex(standing["secret"])
         return self._secret
 
     def create_event(self, document: dict[str, Any]) -> dict[str, Any]:
-        return self._create_json(documents.event_path(document["request_id"]), document)
+        path = documents.event_path(document["request_id"])
+        return self._create_json(path, document, documents.check_event)
 
     def read_event(self, request_id: str) -> dict[str, Any] | None:
-        return self._read_json(documents.event_path(request_id))
+        return self._read_json(documents.event_path(request_id), documents.check_event)
 
     def read_outcome(self, request_id: str) -> dict[str, Any] | None:
-        return self._read_json(documents.outcome_path(request_id))
+        return self._read_json(documents.outcome_path(request_id), documents.check_outcome)
 
     def write_outcome(self, document: dict[str, Any]) -> dict[str, Any]:
         """Record an outcome unless one stands; return the standing one."""
-        return self._create_json(documents.outcome_path(document["request_id"]), document)
+        path = documents.outcome_path(document["request_id"])
+        return self._create_json(path, document, documents.check_outcome)
 
     def list_events(self) -> list[str]:
         names = _compat.run_sync(self.backend.list, documents.EVENTS_DIR)

@@ -1,0 +1,45 @@
+"""A one-time look at a configured endpoint: is it up, and does it serve our store?
+
+Events carry links to the endpoint; if it is down or serves another store,
+those links lead nowhere. This only warns: a server may legitimately start
+after the task that creates events.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import urllib.error
+import urllib.request
+
+from .app import store_fingerprint
+
+__all__ = ["check_endpoint"]
+
+log = logging.getLogger("hitl")
+_checked: set[tuple[str, str]] = set()
+_checked_lock = threading.Lock()
+
+
+def check_endpoint(endpoint: str, store_url: str, timeout: float = 2.0) -> None:
+    """Warn once per process if endpoint is unreachable or serves another store."""
+    with _checked_lock:
+        if (endpoint, store_url) in _checked:
+            return
+        _checked.add((endpoint, store_url))
+    try:
+        with urllib.request.urlopen(f"{endpoint}/health", timeout=timeout) as response:
+            health = json.loads(response.read(4096))
+    except (OSError, ValueError) as exc:
+        log.warning(
+            "hitl: the endpoint %s does not answer (%s); links will not work", endpoint, exc
+        )
+        return
+    if isinstance(health, dict) and health.get("store") != store_fingerprint(store_url):
+        log.warning(
+            "hitl: the endpoint %s serves another store than %s; "
+            "its forms will not find these events (set the same HITL_STORE for both)",
+            endpoint,
+            store_url,
+        )

@@ -1,0 +1,68 @@
+"""Damaged documents in the store surface as StoreError (HTTP 503), never as crashes."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import hitl_async as hitl
+
+from ..conftest import OPERATOR_KEY, Served
+from .helpers import answer, get
+
+pytestmark = pytest.mark.anyio
+
+
+def store_dir() -> Path:
+    return Path(os.environ["HITL_STORE"])
+
+
+def overwrite(path: Path, document: Any) -> None:
+    path.write_text(json.dumps(document))
+
+
+async def test_damaged_event_document(where: str) -> None:
+    event = await hitl.new_event("damaged", data_type=int)
+    overwrite(store_dir() / "events" / f"{event.request_id}.json", {"version": 1})
+    with pytest.raises(hitl.StoreError, match="damaged"):
+        await event.status()
+    response = await get(f"{event.endpoint}/status/{event.request_id}", params=_token(event))
+    assert response.status_code == 503
+    assert (await answer(event, 1)).status_code == 503
+
+
+async def test_damaged_outcome_document(where: str) -> None:
+    event = await hitl.new_event("damaged", data_type=int)
+    (store_dir() / "outcomes").mkdir(exist_ok=True)
+    overwrite(store_dir() / "outcomes" / f"{event.request_id}.json", {"version": 1})
+    with pytest.raises(hitl.StoreError):
+        await event.status()
+    with pytest.raises(hitl.StoreError):
+        await event.wait()
+
+
+async def test_damaged_secret(tmp_path: Path) -> None:
+    store = tmp_path / "fresh-store"
+    store.mkdir()
+    overwrite(store / "secret.json", {"version": 1, "secret": "zz"})
+    with pytest.raises(hitl.StoreError, match="secret"):
+        await hitl.new_event("secretive", data_type=int, store=str(store))
+
+
+async def test_listing_skips_damaged_events(remote: Served) -> None:
+    good = await hitl.new_event("listed", data_type=int)
+    bad = await hitl.new_event("listed", data_type=int)
+    (remote.store / "events" / f"{bad.request_id}.json").write_text("{not json")
+    headers = {"Authorization": f"Bearer {OPERATOR_KEY}"}
+    response = await get(f"{remote.endpoint}/events", headers=headers)
+    assert response.status_code == 200
+    listed = {e["request_id"] for e in response.json()["events"]}
+    assert good.request_id in listed and bad.request_id not in listed
+
+
+def _token(event: hitl.Event[Any]) -> dict[str, str]:
+    return {"token": event.form_url.split("token=", 1)[1]}

@@ -1,0 +1,70 @@
+"""Re-attaching to stored requests: only to the same question, and loudly when closed."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+import pytest
+
+import hitl_async as hitl
+from hitl_core import identity
+
+from ..conftest import Served, free_port
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_same_request_with_another_prompt_is_refused() -> None:
+    await hitl.new_event("approve", data_type=bool, prompt="Delete staging?", key="nightly")
+    with pytest.raises(hitl.InvalidValue, match="own name or key"):
+        await hitl.new_event("approve", data_type=bool, prompt="Delete production?", key="nightly")
+
+
+async def test_concurrent_questions_under_one_name_cannot_swap_answers() -> None:
+    # Two tasks of one run reach new_event("approve") in one order, then after a
+    # restart in the other: the second order must not receive the first's answers.
+    run = f"swap-{uuid.uuid4().hex}"
+    await hitl.new_event("approve", data_type=bool, prompt="Delete staging?", run_id=run)
+    await hitl.new_event("approve", data_type=bool, prompt="Delete production?", run_id=run)
+    identity._occurrences.clear()  # a new process: the call counter starts again
+    with pytest.raises(hitl.InvalidValue, match="Delete staging"):
+        await hitl.new_event("approve", data_type=bool, prompt="Delete production?", run_id=run)
+
+
+async def test_reattaching_to_an_expired_event_warns(caplog: pytest.LogCaptureFixture) -> None:
+    first = await hitl.new_event("late", data_type=int, key="expired-once", timeout_seconds=0.05)
+    with pytest.raises(hitl.EventTimeout):
+        await first.wait()
+    with caplog.at_level(logging.WARNING, logger="hitl"):
+        again = await hitl.new_event("late", data_type=int, key="expired-once", timeout_seconds=30)
+    assert "was expired in an earlier attempt" in caplog.text
+    with pytest.raises(hitl.EventTimeout):
+        await again.wait()
+
+
+async def test_unreachable_endpoint_warns(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("HITL_ENDPOINT", f"http://127.0.0.1:{free_port()}")
+    with caplog.at_level(logging.WARNING, logger="hitl"):
+        event = await hitl.new_event("nowhere", data_type=int)
+    assert "does not answer" in caplog.text
+    assert event.form_url.startswith(event.endpoint)
+
+
+async def test_endpoint_with_another_store_warns(
+    served: Served, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("HITL_ENDPOINT", served.endpoint)  # HITL_STORE stays this test's own
+    with caplog.at_level(logging.WARNING, logger="hitl"):
+        await hitl.new_event("elsewhere", data_type=int)
+    assert "serves another store" in caplog.text
+
+
+async def test_endpoint_with_the_same_store_is_quiet(
+    remote: Served, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="hitl"):
+        await hitl.new_event("here", data_type=int)
+    assert caplog.text == ""
