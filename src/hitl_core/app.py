@@ -106,16 +106,7 @@ def create_app(store_url: str, *, api_key: str | None = None) -> Quart:
         if event is None:
             return await _page(reply), reply.status
         outcome = await store.read_outcome(request_id)
-        return await render_template(
-            "form.html",
-            event=event,
-            kind=event["type"]["kind"],
-            choices=_choice_labels(event["type"]),
-            token=handler.credential(),
-            outcome=outcome,
-            value_text="",
-            error=None,
-        ), 200
+        return await _form_page(event, handler.credential(), outcome=outcome), 200
 
     @app.post("/submit")
     async def submit_form() -> tuple[str, int]:
@@ -125,18 +116,10 @@ def create_app(store_url: str, *, api_key: str | None = None) -> Quart:
         raw_value = fields.get("value", MISSING)
         reply = await handler.submit(request_id, token, raw_value, via="form")
         if reply.status == 422:
-            reply_event = await store.read_event(request_id)
-            if reply_event is not None:
-                return await render_template(
-                    "form.html",
-                    event=reply_event,
-                    kind=reply_event["type"]["kind"],
-                    choices=_choice_labels(reply_event["type"]),
-                    token=token,
-                    outcome=None,
-                    value_text="" if raw_value is MISSING else raw_value,
-                    error=reply.body["detail"],
-                ), 422
+            event = await store.read_event(request_id)
+            if event is not None:
+                typed = "" if raw_value is MISSING else raw_value
+                return await _form_page(event, token, typed=typed, error=reply.body["detail"]), 422
         return await _page(reply), reply.status
 
     @app.post("/submit/json")
@@ -337,6 +320,27 @@ def _json(reply: Reply) -> Response:
     if reply.status == 401:
         response.headers["WWW-Authenticate"] = "Bearer"
     return response
+
+
+async def _form_page(
+    event: dict[str, Any],
+    token: str | None,
+    *,
+    outcome: dict[str, Any] | None = None,
+    typed: str = "",
+    error: str | None = None,
+) -> str:
+    """The form of an event, its standing outcome instead if it has one."""
+    return await render_template(
+        "form.html",
+        event=event,
+        kind=event["type"]["kind"],
+        choices=_choice_labels(event["type"]),
+        token=token,
+        outcome=outcome,
+        value_text=typed,
+        error=error,
+    )
 
 
 async def _page(reply: Reply) -> str:
