@@ -102,3 +102,18 @@ def test_a_type_pydantic_cannot_carry_is_a_type_error() -> None:
 
     with pytest.raises(TypeError, match="cannot carry"):
         codec.describe(Opaque)
+
+
+def test_nesting_depth_is_limited() -> None:
+    assert not codec.too_deep([[[1]]], limit=3)
+    assert codec.too_deep([[[[1]]]], limit=3)
+    assert not codec.too_deep({"a": [{"b": 1}]}, limit=3)
+    assert codec.too_deep({"a": [{"b": []}]}, limit=3)
+    spec = codec.describe(list)
+    deep: list[object] = []
+    for _ in range(codec.MAX_DEPTH + 1):
+        deep = [deep]
+    with pytest.raises(InvalidValue, match="nests deeper"):
+        codec.validate_with_description(spec.describe(), deep)
+    with pytest.raises(InvalidValue, match="nests deeper"):
+        codec.validate_with_description(spec.describe(), "[" * 40 + "]" * 40)

@@ -280,10 +280,12 @@ MISSING: Any = object()
 
 
 def _parse_json(data: str | bytes) -> Any:
+    """The JSON body, or MISSING if it is not JSON or nests too deeply to handle."""
     try:
-        return json.loads(data)
+        body = json.loads(data)
     except (ValueError, RecursionError):
         return MISSING
+    return MISSING if codec.too_deep(body, codec.MAX_DEPTH + 2) else body
 
 
 def _same_location(given: Any, own: str) -> bool:

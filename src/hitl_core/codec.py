@@ -23,6 +23,7 @@ from .errors import InvalidValue
 
 __all__ = ["TypeSpec", "describe", "validate_with_description"]
 
+MAX_DEPTH = 32  # nesting of JSON answers; deeper ones are refused before validation
 _TRUE = frozenset({"true", "yes", "y", "on", "1"})
 _FALSE = frozenset({"false", "no", "n", "off", "0"})
 _PRIMITIVES: dict[Any, str] = {bool: "bool", int: "int", float: "float", str: "str"}
@@ -79,6 +80,21 @@ _PARSERS: dict[str, typing.Callable[[Any], Any]] = {
 }
 
 
+def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether lists and objects nest deeper than limit (checked without recursion)."""
+    level: list[Any] = [value]
+    for _ in range(limit):
+        containers = [item for item in level if isinstance(item, (list, dict))]
+        if not containers:
+            return False
+        level = [
+            child
+            for item in containers
+            for child in (item.values() if isinstance(item, dict) else item)
+        ]
+    return any(isinstance(item, (list, dict)) for item in level)
+
+
 def _show(value: Any) -> str:
     text = json.dumps(value) if not isinstance(value, str) else repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
@@ -120,7 +136,10 @@ class TypeSpec:
             return _PARSERS[self.kind](value)
         assert self._adapter is not None
         typed = self._validate(value)
-        return self._adapter.dump_python(typed, mode="json")
+        try:
+            return self._adapter.dump_python(typed, mode="json")
+        except ValueError as exc:  # pydantic's serialization errors among them
+            raise InvalidValue(f"not a valid {self.type_name}: {exc}") from None
 
     def from_json(self, value: Any) -> Any:
         """Turn a stored JSON answer back into the declared type."""
@@ -189,6 +208,8 @@ def validate_with_description(description: dict[str, Any], value: Any) -> Any:
             candidates.append(json.loads(value))
         except (ValueError, RecursionError):
             pass
+    if any(too_deep(candidate) for candidate in candidates):
+        raise InvalidValue(f"the answer nests deeper than {MAX_DEPTH} levels")
     message = ""
     validator = jsonschema.Draft202012Validator(
         schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
