@@ -20,7 +20,12 @@ def _serve(args: argparse.Namespace) -> int:
     settings = Settings.resolve(store=args.store, host=args.host, port=args.port)
 
     def announce(endpoint: str) -> None:
-        print(f"hitl serving {settings.store} at {endpoint}", flush=True)
+        port = endpoint.rsplit(":", 1)[1]
+        print(f"hitl serving {settings.store} on {settings.host}:{port}: {endpoint}", flush=True)
+        if settings.host not in ("127.0.0.1", "localhost", "::1"):
+            print(
+                "set HITL_PUBLIC_URL so that event links use the address people reach", flush=True
+            )
 
     run_forever(settings, on_ready=announce)
     return 0
