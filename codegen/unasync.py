@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -35,11 +36,12 @@ class Tree:
     source: str
     target: str
     keep: frozenset[str]  # hand-written files in the target folder
+    guarded: bool  # refuse event-loop imports and async words in the output
 
 
 TREES = (
-    Tree("src/hitl_async", "src/hitl_sync", frozenset({"_compat.py", "py.typed"})),
-    Tree("tests/_async", "tests/_sync", frozenset({"_compat.py"})),
+    Tree("src/hitl_async", "src/hitl_sync", frozenset({"_compat.py", "py.typed"}), guarded=True),
+    Tree("tests/_async", "tests/_sync", frozenset({"_compat.py"}), guarded=False),
 )
 
 # Names rewritten everywhere, on top of unasync's own (__aenter__ -> __enter__, ...).
@@ -62,6 +64,23 @@ class _CountingRule(unasync.Rule):  # type: ignore[misc]
             raise SystemExit(f"{name}: map it explicitly in REPLACEMENTS")
         result: str = super()._unasync_name(name)
         return result
+
+
+# What unasync cannot fix and must not reach the blocking flavor: an import of an
+# event-loop library (its calls would return coroutines nobody awaits), or the
+# words of the async flavor left in docstrings and comments.
+FORBIDDEN = re.compile(
+    r"^\s*(?:import|from)\s+(?:anyio|trio|asyncio)\b|(?i:\bawait\b|\basync\b)", re.M
+)
+
+
+def _guard(text: str, target: Path) -> None:
+    for match in FORBIDDEN.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        raise SystemExit(
+            f"{target}:{line}: {match.group().strip()!r} would reach the blocking flavor; "
+            "use _compat, or reword the docstring"
+        )
 
 
 def _format(text: str, filename: str) -> str:
@@ -92,6 +111,8 @@ def generate() -> dict[Path, str]:
             text = tokenize_rt.tokens_to_src(rule._unasync_tokens(tokens))
             text = HEADER.format(source=source.relative_to(ROOT).as_posix()) + text
             target = Path(tree.target) / relative
+            if tree.guarded:
+                _guard(text, target)
             out[target] = _format(text, target.as_posix())
     unused = sorted(set(REPLACEMENTS) - set(used))
     if unused:

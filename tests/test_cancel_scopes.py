@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import anyio
+import httpx
 import pytest
 
 import hitl_async
@@ -13,40 +14,45 @@ import hitl_sync
 pytestmark = pytest.mark.anyio
 
 
-def busy_threads() -> set[str]:
-    """Threads other than the main one, the embedded server and anyio's idle pool."""
-    return {
-        t.name
-        for t in threading.enumerate()
-        if t is not threading.main_thread()
-        and t.name not in ("hitl-server", "AnyIO worker thread")
-        and not t.name.startswith("Trio thread")
-    }
+def snapshot() -> tuple[int, int]:
+    """Threads alive, and tasks of this event loop."""
+    return threading.active_count(), len(anyio.get_running_tasks())
 
 
 async def test_cancel_scope_stops_wait_and_changes_nothing() -> None:
     event = await hitl_async.new_event("cancelled-wait", data_type=int, poll_interval_seconds=30)
-    before = busy_threads()
+    await event.status()  # the worker thread that reads the store is now started
+    threads, tasks = snapshot()
     with anyio.move_on_after(0.2) as scope:
         await event.wait()
     assert scope.cancelled_caught
-    assert busy_threads() == before
+    after_threads, after_tasks = snapshot()
+    # Idle workers may retire, never more: a wait left running would hold a thread or task.
+    assert after_threads <= threads and after_tasks == tasks
     assert (await event.status()).state == "pending"
 
 
 async def test_cancel_scope_stops_the_aio_twin() -> None:
     event = await hitl_sync.new_event.aio("cancelled-aio", data_type=int, poll_interval_seconds=30)
     assert isinstance(event, hitl_sync.Event)
+    await event.status.aio()
+    threads, tasks = snapshot()
     with anyio.move_on_after(0.2) as scope:
         await event.wait.aio()
     assert scope.cancelled_caught
+    after_threads, after_tasks = snapshot()
+    assert after_threads <= threads and after_tasks == tasks
     assert (await event.status.aio()).state == "pending"
     assert event.status().state == "pending"
 
 
 async def test_aio_twins_return_the_answer() -> None:
     event = await hitl_sync.Event.create.aio(
-        "aio-answer", data_type=bool, timeout_seconds=0.1, default=False
+        "aio-answer", data_type=bool, poll_interval_seconds=0.05
     )
-    assert await event.wait.aio() is False
-    assert event.wait() is False
+    async with httpx.AsyncClient() as client:
+        body = {"request_id": event.request_id, "value": "yes"}
+        assert (await client.post(event.api_url, json=body)).status_code == 200
+    assert await event.wait.aio() is True
+    assert event.wait() is True
+    assert (await event.status.aio()).value is True

@@ -24,11 +24,16 @@ def test_committed_generation_is_current() -> None:
     assert done.returncode == 0, done.stderr
 
 
-def test_check_catches_edits_and_stale_files(tmp_path: Path) -> None:
+def copy_repo(tmp_path: Path) -> Path:
     copy = tmp_path / "repo"
     for folder in ("codegen", "src", "tests/_async", "tests/_sync"):
         shutil.copytree(ROOT / folder, copy / folder, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", copy / "pyproject.toml")
+    return copy
+
+
+def test_check_catches_edits_and_stale_files(tmp_path: Path) -> None:
+    copy = copy_repo(tmp_path)
     assert run_check(copy).returncode == 0
 
     (copy / "src/hitl_sync/leftover.py").write_text("x = 1\n")
@@ -42,3 +47,20 @@ def test_check_catches_edits_and_stale_files(tmp_path: Path) -> None:
     done = run_check(copy)
     assert done.returncode == 1
     assert "_events.py differs from a fresh generation" in done.stderr
+
+
+def test_event_loop_imports_and_async_words_cannot_reach_the_blocking_flavor(
+    tmp_path: Path,
+) -> None:
+    copy = copy_repo(tmp_path)
+    store = copy / "src/hitl_async/_store.py"
+    original = store.read_text()
+    store.write_text(original.replace("import json\n", "import json\nimport anyio\n", 1))
+    done = run_check(copy)
+    assert done.returncode == 1
+    assert "'import anyio' would reach the blocking flavor" in done.stderr
+
+    store.write_text(original.replace('"""The event store', '"""Await the event store', 1))
+    done = run_check(copy)
+    assert done.returncode == 1
+    assert "'Await'" in done.stderr or "'await'" in done.stderr

@@ -105,7 +105,7 @@ def create_app(store_url: str, *, api_key: str | None = None) -> Quart:
         reply, event = await handler.authorize(request_id, handler.credential())
         if event is None:
             return await _page(reply), reply.status
-        outcome = await store.read_outcome(request_id)
+        outcome = handler.effective(event, await store.read_outcome(request_id))
         return await _form_page(event, handler.credential(), outcome=outcome), 200
 
     @app.post("/submit")
@@ -211,6 +211,9 @@ class _Handler:
         if event is None:
             return reply
         outcome = await self.store.read_outcome(request_id)
+        if documents.expired_by_deadline(event, outcome):
+            expired = documents.outcome_document(request_id, documents.EXPIRED, via="deadline")
+            outcome = await self.store.write_outcome(expired)
         if outcome is not None:
             return self.refused(event, outcome)
         if raw_value is MISSING:
@@ -244,8 +247,16 @@ class _Handler:
         body["detail"] = f"this event is {outcome['state']} and takes no answer"
         return Reply(410, body)
 
+    @staticmethod
+    def effective(event: dict[str, Any], outcome: dict[str, Any] | None) -> dict[str, Any] | None:
+        """The outcome, or an unrecorded expiry if the event is past its deadline."""
+        if documents.expired_by_deadline(event, outcome):
+            return {"state": documents.EXPIRED, "value": None, "at": event.get("expires_at")}
+        return outcome
+
     def describe(self, event: dict[str, Any], outcome: dict[str, Any] | None) -> dict[str, Any]:
         request_id = event["request_id"]
+        outcome = self.effective(event, outcome)
         body: dict[str, Any] = {
             "request_id": request_id,
             "name": event["name"],
@@ -254,6 +265,7 @@ class _Handler:
             "status": outcome["state"] if outcome else documents.PENDING,
             "response_path": self.store.outcome_location(request_id),
             "created_at": event.get("created_at"),
+            "expires_at": event.get("expires_at"),
         }
         if outcome is not None:
             body["value"] = outcome.get("value")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import math
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from .identity import is_valid_request_id
@@ -48,6 +49,20 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
+def seconds_left(event: dict[str, Any]) -> float:
+    """Wall-clock seconds until the event's stored deadline (negative once past)."""
+    try:
+        deadline = datetime.fromisoformat(event["expires_at"])
+    except (KeyError, TypeError, ValueError):
+        return math.inf
+    return (deadline - datetime.now(timezone.utc)).total_seconds()
+
+
+def expired_by_deadline(event: dict[str, Any], outcome: dict[str, Any] | None) -> bool:
+    """Whether an event with no outcome is past its deadline (nobody recorded it yet)."""
+    return outcome is None and seconds_left(event) <= 0
+
+
 def event_document(
     *,
     request_id: str,
@@ -70,6 +85,11 @@ def event_document(
         "token_hash": token_hash,
         "timeout_seconds": timeout_seconds,
         "created_at": now(),
+        # The deadline is stored so that it holds for every server and for a
+        # restarted task, not only for the process that asked.
+        "expires_at": (datetime.now(timezone.utc) + timedelta(seconds=timeout_seconds)).isoformat(
+            timespec="milliseconds"
+        ),
     }
 
 

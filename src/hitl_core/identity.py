@@ -49,6 +49,16 @@ def next_occurrence(run_id: str, scope: str, name: str) -> int:
         return occurrence
 
 
+def release_occurrence(run_id: str, scope: str, name: str, occurrence: int) -> None:
+    """Give back the number of a call that failed, so a retry takes the same request.
+
+    Only the latest number can be given back: a later call may already hold the next.
+    """
+    with _occurrences_lock:
+        if _occurrences[(run_id, scope, name)] == occurrence + 1:
+            _occurrences[(run_id, scope, name)] = occurrence
+
+
 def check_name(name: object, what: str = "name") -> str:
     if not isinstance(name, str) or not name.strip():
         raise ValueError(f"event {what} must be a non-empty string, not {name!r}")

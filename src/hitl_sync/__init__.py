@@ -1,11 +1,10 @@
 # WARNING: generated from src/hitl_async/__init__.py by codegen/unasync.py. DO NOT EDIT.
 """hitl: pause a program until a person answers a typed question.
 
-    event = await hitl.new_event("approve", data_type=bool, prompt="Ship it?")
-    print(event.form_url)
-    ok = await event.wait()
-
-This is the async flavor (asyncio or trio); hitl_sync is its blocking twin.
+new_event() creates (or re-attaches to) a typed question; people answer at its
+form_url or api_url; its wait() returns the answer as the declared type.
+hitl_async and hitl_sync offer the same names: the first for asyncio and trio
+code, the second blocking, each of its calls with an awaitable .aio twin.
 """
 
 from hitl_core.errors import (

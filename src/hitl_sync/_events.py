@@ -34,7 +34,7 @@ _MAX_PROMPT = 10_000
 
 @dataclass(frozen=True)
 class EventState:
-    """Everything an Event is, shared as-is by its async and blocking twins."""
+    """Everything an Event is, shared as-is by the Event of either flavor."""
 
     name: str
     scope: str
@@ -49,6 +49,7 @@ class EventState:
     poll_interval_seconds: float
     default: Any
     store_url: str
+    event_document: dict[str, Any]
 
 
 class Event(Generic[T]):
@@ -122,11 +123,13 @@ class Event(Generic[T]):
     def wait(self) -> T:
         """Block until the event is answered and return the answer as data_type.
 
-        After timeout_seconds with no answer the event is marked expired and the
-        default is returned if one was given, else EventTimeout is raised. A
-        cancelled event raises EventCancelled.
+        After timeout_seconds with no answer (counted from the event's creation,
+        so a restarted task does not start again from zero) the event is marked
+        expired and the default is returned if one was given, else EventTimeout
+        is raised. A cancelled event raises EventCancelled.
         """
-        deadline = _compat.monotonic() + self.timeout_seconds
+        stored_left = documents.seconds_left(self._state.event_document)
+        deadline = _compat.monotonic() + min(self.timeout_seconds, max(0.0, stored_left))
         while True:
             outcome = self._store.read_outcome(self.request_id)
             if outcome is not None:
@@ -158,8 +161,11 @@ class Event(Generic[T]):
         """Where the event stands: pending, answered, cancelled or expired."""
         outcome = self._store.read_outcome(self.request_id)
         if outcome is None:
-            if self._store.read_event(self.request_id) is None:
+            event = self._store.read_event(self.request_id)
+            if event is None:
                 raise EventNotFound(self.request_id)
+            if documents.expired_by_deadline(event, outcome):
+                return EventStatus(self.request_id, documents.EXPIRED)
             return EventStatus(self.request_id, documents.PENDING)
         state = outcome["state"]
         value = self.spec.from_json(outcome["value"]) if state == documents.ANSWERED else None
@@ -198,6 +204,56 @@ def _check_same_question(standing: dict[str, Any], spec: codec.TypeSpec, prompt:
             f"request {request_id!r} already exists with the prompt {standing['prompt']!r}, "
             f"not {prompt!r}; give each distinct question its own name or key="
         )
+
+
+def _serving_endpoint(settings: Settings, store_url: str) -> str:
+    """The configured endpoint (checked once), else this process's embedded server."""
+    if settings.endpoint is None:
+        from hitl_core.server import embedded_endpoint
+
+        return _compat.run_sync(embedded_endpoint, settings)
+    from hitl_core.endpoint import check_endpoint
+
+    _compat.run_sync(check_endpoint, settings.endpoint, store_url)
+    return settings.endpoint
+
+
+def _create_or_attach(
+    event_store: Store,
+    request_id: str,
+    name: str,
+    scope: str,
+    run: str,
+    prompt: str,
+    spec: codec.TypeSpec,
+    timeout: float,
+) -> tuple[str, dict[str, Any], bool]:
+    """Store the question unless it is stored; the token, the standing document, re-attached?"""
+    token = identity.event_token(event_store.secret(), request_id)
+    document = documents.event_document(
+        request_id=request_id,
+        name=name,
+        scope=scope,
+        run_id=run,
+        prompt=prompt,
+        type_description=spec.describe(),
+        token_hash=identity.hash_token(token),
+        timeout_seconds=timeout,
+    )
+    standing = event_store.create_event(document)
+    reattached = standing is not document
+    if reattached:
+        _check_same_question(standing, spec, prompt)
+        outcome = event_store.read_outcome(request_id)
+        if outcome is not None and outcome["state"] != documents.ANSWERED:
+            log.warning(
+                "hitl: event %r (%s) was %s in an earlier attempt and will not be asked "
+                "again; give it a new key= to ask again",
+                name,
+                request_id,
+                outcome["state"],
+            )
+    return token, standing, reattached
 
 
 def _check_seconds(value: object, what: str) -> float:
@@ -242,42 +298,18 @@ def new_event(
         name, run_id=run, scope=scope, occurrence=occurrence, key=key
     )
 
-    event_store = open_store(settings.store)
-    token = identity.event_token(event_store.secret(), request_id)
-    document = documents.event_document(
-        request_id=request_id,
-        name=name,
-        scope=scope,
-        run_id=run,
-        prompt=prompt,
-        type_description=spec.describe(),
-        token_hash=identity.hash_token(token),
-        timeout_seconds=timeout,
-    )
-    standing = event_store.create_event(document)
-    reattached = standing is not document
-    if reattached:
-        _check_same_question(standing, spec, prompt)
-        outcome = event_store.read_outcome(request_id)
-        if outcome is not None and outcome["state"] != documents.ANSWERED:
-            log.warning(
-                "hitl: event %r (%s) was %s in an earlier attempt and will not be asked "
-                "again; give it a new key= to ask again",
-                name,
-                request_id,
-                outcome["state"],
-            )
-    codec.remember(request_id, spec)
-
-    served_by = settings.endpoint
-    if served_by is None:
-        from hitl_core.server import embedded_endpoint
-
-        served_by = _compat.run_sync(embedded_endpoint, settings)
-    else:
-        from hitl_core.endpoint import check_endpoint
-
-        _compat.run_sync(check_endpoint, served_by, event_store.url)
+    try:
+        event_store = open_store(settings.store)
+        token, standing, reattached = _create_or_attach(
+            event_store, request_id, name, scope, run, prompt, spec, timeout
+        )
+        codec.remember(request_id, spec)
+        served_by = _serving_endpoint(settings, event_store.url)
+    except BaseException:
+        # A retry of a failed call must get the same request, as a restart would.
+        if key is None:
+            identity.release_occurrence(run, scope, name, occurrence)
+        raise
     event: Event[T] = Event(
         EventState(
             name=name,
@@ -293,6 +325,7 @@ def new_event(
             poll_interval_seconds=poll,
             default=default,
             store_url=settings.store,
+            event_document=standing,
         )
     )
     attached = "re-attached to" if reattached else "created"

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import anyio
 
+T = TypeVar("T")
+Call = Callable[[], Awaitable[None]]
 
-async def run_concurrently(calls: list[Callable[[], Awaitable[None]]]) -> None:
+
+async def run_concurrently(calls: list[Call]) -> None:
     """Run every call at once and return when all are done."""
     async with anyio.create_task_group() as group:
         for call in calls:
             group.start_soon(call)
+
+
+async def within(seconds: float, call: Callable[[], Awaitable[T]]) -> T:
+    """call's result; TimeoutError (not a subclass) if it takes longer than seconds."""
+    with anyio.fail_after(seconds):
+        return await call()
 
 
 async def sleep(seconds: float) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+from pathlib import Path
 from typing import Any, Literal
 
 import pydantic
@@ -11,7 +12,9 @@ import pytest
 from typing_extensions import TypedDict
 
 import hitl_async as hitl
+from hitl_core import identity
 
+from ._compat import sleep, within
 from .helpers import answer, get
 
 pytestmark = pytest.mark.anyio
@@ -142,11 +145,14 @@ async def test_same_key_with_another_type_is_refused() -> None:
         await hitl.new_event("approve", data_type=int, key="typed-key")
 
 
+# A poll interval far past the deadline: if wait() slept whole intervals instead
+# of honouring its deadline, within() would fail these tests.
+SLOW_POLL = {"poll_interval_seconds": 600}
+
+
 async def test_timeout_returns_default_and_expires_the_event() -> None:
-    event = await hitl.new_event(
-        "late", data_type=int, timeout_seconds=0.2, default=7, poll_interval_seconds=5
-    )
-    assert await event.wait() == 7
+    event = await hitl.new_event("late", data_type=int, timeout_seconds=0.2, default=7, **SLOW_POLL)
+    assert await within(30, event.wait) == 7
     assert (await event.status()).state == "expired"
     response = await answer(event, 3)
     assert response.status_code == 410
@@ -154,11 +160,42 @@ async def test_timeout_returns_default_and_expires_the_event() -> None:
 
 
 async def test_timeout_without_default_raises_event_timeout() -> None:
-    event = await hitl.new_event("late", data_type=int, timeout_seconds=0.2)
+    event = await hitl.new_event("late", data_type=int, timeout_seconds=0.2, **SLOW_POLL)
     with pytest.raises(hitl.EventTimeout) as caught:
-        await event.wait()
+        await within(30, event.wait)
     assert isinstance(caught.value, TimeoutError)
     assert caught.value.request_id == event.request_id
+
+
+async def test_deadline_holds_with_nobody_waiting(where: str) -> None:
+    event = await hitl.new_event("unattended", data_type=int, timeout_seconds=0.2)
+    await sleep(0.4)
+    assert (await event.status()).state == "expired"
+    response = await answer(event, 3)
+    assert response.status_code == 410
+    assert response.json()["status"] == "expired"
+
+
+async def test_restarted_wait_keeps_the_stored_deadline() -> None:
+    first = await hitl.new_event("stored", data_type=int, key="deadline", timeout_seconds=0.3)
+    # The task restarts and asks again, with a far longer timeout: the stored one stands.
+    again = await hitl.new_event(
+        "stored", data_type=int, key="deadline", timeout_seconds=3600, **SLOW_POLL
+    )
+    assert again.request_id == first.request_id
+    with pytest.raises(hitl.EventTimeout):
+        await within(30, again.wait)
+
+
+async def test_a_failed_call_gives_its_number_back(tmp_path: Path) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the store should be")
+    with pytest.raises(hitl.StoreError):
+        await hitl.new_event("retried", data_type=int, store=str(blocked))
+    first_try = await hitl.new_event("retried", data_type=int, store=str(tmp_path / "store-ok"))
+    identity._occurrences.clear()  # a restart, with no failure this time
+    restarted = await hitl.new_event("retried", data_type=int, store=str(tmp_path / "store-ok"))
+    assert restarted.request_id == first_try.request_id
 
 
 async def test_cancel_makes_waiters_raise_and_closes_the_form(where: str) -> None:

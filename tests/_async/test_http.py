@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
+import enum
+from typing import Any, Literal
 
+import pydantic
 import pytest
 
 import hitl_async as hitl
 
 from ..conftest import OPERATOR_KEY, Served
-from ._compat import run_concurrently
+from ._compat import Call, run_concurrently
 from .helpers import answer, get, post, without_token
 
 pytestmark = pytest.mark.anyio
 FAST = {"poll_interval_seconds": 0.05}
+
+
+class Shade(enum.Enum):
+    LIGHT = "light"
+    DARK = "dark"
+
+
+class Pair(pydantic.BaseModel):
+    left: int
+    right: int
 
 
 async def pending_event(data_type: Any = int, **kwargs: Any) -> hitl.Event[Any]:
@@ -142,8 +153,11 @@ async def test_cancelled_and_expired_are_410(where: str) -> None:
 
 
 # The server answers 413 before reading the whole upload; httpx's upload generator
-# is then left unfinished, which trio reports when it collects it.
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+# is then left unfinished, which trio reports when it collects it. Only that one.
+@pytest.mark.filterwarnings(
+    "ignore:Exception ignored in. <async_generator object ByteStream:"
+    "pytest.PytestUnraisableExceptionWarning"
+)
 async def test_body_too_large_is_413(where: str) -> None:
     event = await pending_event(str)
     response = await answer(event, "x" * 200_000)
@@ -173,7 +187,7 @@ async def test_concurrent_submissions_exactly_one_wins(where: str) -> None:
     event = await pending_event(int)
     results: list[tuple[int, Any]] = []
 
-    def submitter(value: int) -> Callable[[], Awaitable[None]]:
+    def submitter(value: int) -> Call:
         async def submit() -> None:
             response = await answer(event, value)
             results.append((response.status_code, response.json().get("value")))
@@ -195,6 +209,9 @@ async def test_form_shows_a_widget_that_fits_the_type(where: str) -> None:
         bool: 'type="radio" name="value" value="true"',
         str: '<textarea name="value"',
         list[int]: "Answer in JSON",
+        Shade: '<select name="value" required>\n        <option value="light">light</option>',
+        Literal[1, 2]: '<option value="1">1</option><option value="2">2</option>',
+        Pair: "Answer in JSON. Schema:",
     }
     for data_type, widget in widgets.items():
         event = await pending_event(data_type)

@@ -3,19 +3,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
+import enum
+from typing import Any, Literal
 
+import pydantic
 import pytest
 
 import hitl_sync as hitl
 
 from ..conftest import OPERATOR_KEY, Served
-from ._compat import run_concurrently
+from ._compat import Call, run_concurrently
 from .helpers import answer, get, post, without_token
 
 pytestmark = pytest.mark.anyio
 FAST = {"poll_interval_seconds": 0.05}
+
+
+class Shade(enum.Enum):
+    LIGHT = "light"
+    DARK = "dark"
+
+
+class Pair(pydantic.BaseModel):
+    left: int
+    right: int
 
 
 def pending_event(data_type: Any = int, **kwargs: Any) -> hitl.Event[Any]:
@@ -143,8 +154,11 @@ def test_cancelled_and_expired_are_410(where: str) -> None:
 
 
 # The server answers 413 before reading the whole upload; httpx's upload generator
-# is then left unfinished, which trio reports when it collects it.
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+# is then left unfinished, which trio reports when it collects it. Only that one.
+@pytest.mark.filterwarnings(
+    "ignore:Exception ignored in. <async_generator object ByteStream:"
+    "pytest.PytestUnraisableExceptionWarning"
+)
 def test_body_too_large_is_413(where: str) -> None:
     event = pending_event(str)
     response = answer(event, "x" * 200_000)
@@ -174,7 +188,7 @@ def test_concurrent_submissions_exactly_one_wins(where: str) -> None:
     event = pending_event(int)
     results: list[tuple[int, Any]] = []
 
-    def submitter(value: int) -> Callable[[], Awaitable[None]]:
+    def submitter(value: int) -> Call:
         def submit() -> None:
             response = answer(event, value)
             results.append((response.status_code, response.json().get("value")))
@@ -196,6 +210,9 @@ def test_form_shows_a_widget_that_fits_the_type(where: str) -> None:
         bool: 'type="radio" name="value" value="true"',
         str: '<textarea name="value"',
         list[int]: "Answer in JSON",
+        Shade: '<select name="value" required>\n        <option value="light">light</option>',
+        Literal[1, 2]: '<option value="1">1</option><option value="2">2</option>',
+        Pair: "Answer in JSON. Schema:",
     }
     for data_type, widget in widgets.items():
         event = pending_event(data_type)

@@ -27,6 +27,11 @@ class Meeting:
     when: datetime.date
 
 
+@dataclasses.dataclass
+class Appointment:
+    at: datetime.datetime
+
+
 class Positive(pydantic.BaseModel):
     x: int
 
@@ -44,6 +49,7 @@ class Positive(pydantic.BaseModel):
         (Counted, {"n": "5"}),  # the schema says integer: text is refused everywhere
         (list[int], ["1", 2.5]),
         (Meeting, {"when": "garbage"}),  # formats are checked too
+        (Appointment, {"at": "garbage"}),
         (Literal[1, True], 1.0),
     ],
 )
@@ -58,6 +64,10 @@ def test_dates_travel_as_dates(where: str) -> None:
     event = hitl.new_event("meeting", data_type=Meeting, **FAST)
     assert (answer(event, {"when": "2026-12-01"})).status_code == 200
     assert event.wait() == Meeting(datetime.date(2026, 12, 1))
+    event = hitl.new_event("appointment", data_type=Appointment, **FAST)
+    assert (answer(event, {"at": "2026-12-01T09:30:00Z"})).status_code == 200
+    expected = datetime.datetime(2026, 12, 1, 9, 30, tzinfo=datetime.timezone.utc)
+    assert event.wait() == Appointment(expected)
 
 
 def test_choices_match_in_type_as_well_as_value(where: str) -> None:
