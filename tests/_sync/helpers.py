@@ -27,3 +27,8 @@ def answer(event: Event[Any], value: Any) -> httpx.Response:
 
 def without_token(url: str) -> str:
     return url.split("?", 1)[0]
+
+
+def token_of(event: Event[Any]) -> dict[str, str]:
+    """The event's token, as query parameters."""
+    return {"token": event.form_url.split("token=", 1)[1]}

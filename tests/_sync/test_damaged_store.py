@@ -13,7 +13,7 @@ import pytest
 import hitl_sync as hitl
 
 from ..conftest import OPERATOR_KEY, Served
-from .helpers import answer, get
+from .helpers import answer, get, token_of
 
 pytestmark = pytest.mark.anyio
 
@@ -31,7 +31,7 @@ def test_damaged_event_document(where: str) -> None:
     overwrite(store_dir() / "events" / f"{event.request_id}.json", {"version": 1})
     with pytest.raises(hitl.StoreError, match="damaged"):
         event.status()
-    response = get(f"{event.endpoint}/status/{event.request_id}", params=_token(event))
+    response = get(f"{event.endpoint}/status/{event.request_id}", params=token_of(event))
     assert response.status_code == 503
     assert (answer(event, 1)).status_code == 503
 
@@ -63,7 +63,3 @@ def test_listing_skips_damaged_events(remote: Served) -> None:
     assert response.status_code == 200
     listed = {e["request_id"] for e in response.json()["events"]}
     assert good.request_id in listed and bad.request_id not in listed
-
-
-def _token(event: hitl.Event[Any]) -> dict[str, str]:
-    return {"token": event.form_url.split("token=", 1)[1]}

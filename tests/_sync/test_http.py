@@ -13,7 +13,7 @@ import hitl_sync as hitl
 
 from ..conftest import OPERATOR_KEY, Served
 from ._compat import Call, run_concurrently
-from .helpers import answer, get, post, without_token
+from .helpers import answer, get, post, token_of, without_token
 
 pytestmark = pytest.mark.anyio
 FAST = {"poll_interval_seconds": 0.05}
@@ -79,7 +79,7 @@ def test_foreign_response_path_is_400(where: str, tmp_path: Any) -> None:
 
 def test_own_response_path_and_claimed_data_type_are_accepted(where: str) -> None:
     event = pending_event(int)
-    status = (get(f"{event.endpoint}/status/{event.request_id}", params=_token(event))).json()
+    status = (get(f"{event.endpoint}/status/{event.request_id}", params=token_of(event))).json()
     body = {
         "request_id": event.request_id,
         "value": "12",
@@ -117,7 +117,7 @@ def test_missing_token_is_401_and_wrong_token_is_403(where: str) -> None:
 
 def test_bearer_token_works_like_the_query_token(where: str) -> None:
     event = pending_event()
-    token = _token(event)["token"]
+    token = token_of(event)["token"]
     body = {"request_id": event.request_id, "value": 3}
     response = post(without_token(event.api_url), json=body, headers=_bearer(token))
     assert response.status_code == 200
@@ -129,7 +129,7 @@ def test_unknown_request_is_404(where: str) -> None:
     body = {"request_id": "nobody-0123456789abcdef01234567", "value": 1}
     assert (post(event.api_url, json=body)).status_code == 404
     status_url = f"{event.endpoint}/status/nobody-0123456789abcdef01234567"
-    assert (get(status_url, params=_token(event))).status_code == 404
+    assert (get(status_url, params=token_of(event))).status_code == 404
 
 
 def test_second_answer_is_409_with_the_standing_answer(where: str) -> None:
@@ -168,7 +168,7 @@ def test_body_too_large_is_413(where: str) -> None:
         f"{event.endpoint}/submit",
         data={
             "request_id": event.request_id,
-            "token": _token(event)["token"],
+            "token": token_of(event)["token"],
             "value": "x" * 200_000,
         },
     )
@@ -232,7 +232,7 @@ def test_form_escapes_what_it_shows(where: str) -> None:
 
 def test_form_submission_answers_the_event(where: str) -> None:
     event = pending_event(bool)
-    fields = {"request_id": event.request_id, "token": _token(event)["token"], "value": "true"}
+    fields = {"request_id": event.request_id, "token": token_of(event)["token"], "value": "true"}
     response = post(f"{event.endpoint}/submit", data=fields)
     assert response.status_code == 200
     assert "Thank you" in response.text
@@ -243,7 +243,7 @@ def test_form_submission_answers_the_event(where: str) -> None:
 
 def test_form_with_an_invalid_value_shows_the_form_again(where: str) -> None:
     event = pending_event(int)
-    fields = {"request_id": event.request_id, "token": _token(event)["token"], "value": "1.5"}
+    fields = {"request_id": event.request_id, "token": token_of(event)["token"], "value": "1.5"}
     response = post(f"{event.endpoint}/submit", data=fields)
     assert response.status_code == 422
     assert "not a whole number" in response.text and "<form" in response.text
@@ -253,7 +253,7 @@ def test_form_with_an_invalid_value_shows_the_form_again(where: str) -> None:
 def test_get_never_changes_state(where: str) -> None:
     event = pending_event(bool)
     for path in (f"/form/{event.request_id}", f"/status/{event.request_id}"):
-        get(event.endpoint + path, params={**_token(event), "value": "true"})
+        get(event.endpoint + path, params={**token_of(event), "value": "true"})
     assert (get(f"{event.endpoint}/submit", params={"value": "true"})).status_code == 405
     assert_unanswered(event)
 
@@ -261,14 +261,14 @@ def test_get_never_changes_state(where: str) -> None:
 def test_status_route(where: str) -> None:
     event = pending_event(int, prompt="How many?")
     url = f"{event.endpoint}/status/{event.request_id}"
-    pending = (get(url, params=_token(event))).json()
+    pending = (get(url, params=token_of(event))).json()
     assert (pending["status"], pending["prompt"], pending["data_type"]) == (
         "pending",
         "How many?",
         "int",
     )
     answer(event, 4)
-    answered = (get(url, params=_token(event))).json()
+    answered = (get(url, params=token_of(event))).json()
     assert (answered["status"], answered["value"]) == ("answered", 4)
 
 
@@ -276,21 +276,21 @@ def test_cancel_route(where: str) -> None:
     event = pending_event()
     url = f"{event.endpoint}/events/{event.request_id}/cancel"
     assert (post(url)).status_code == 401
-    assert (get(url, params=_token(event))).status_code == 405
+    assert (get(url, params=token_of(event))).status_code == 405
     assert_unanswered(event)
-    assert (post(url, params=_token(event))).status_code == 200
-    assert (post(url, params=_token(event))).status_code == 200  # already cancelled
+    assert (post(url, params=token_of(event))).status_code == 200
+    assert (post(url, params=token_of(event))).status_code == 200  # already cancelled
     with pytest.raises(hitl.EventCancelled):
         event.wait()
     answered = pending_event()
     answer(answered, 1)
     url = f"{answered.endpoint}/events/{answered.request_id}/cancel"
-    refused = post(url, params=_token(answered))
+    refused = post(url, params=token_of(answered))
     assert (refused.status_code, refused.json()["value"]) == (409, 1)
     expired = pending_event(timeout_seconds=0.05, default=0)
     expired.wait()
     url = f"{expired.endpoint}/events/{expired.request_id}/cancel"
-    assert (post(url, params=_token(expired))).status_code == 410
+    assert (post(url, params=token_of(expired))).status_code == 410
     assert (expired.status()).state == "expired"
 
 
@@ -306,10 +306,6 @@ def test_operator_key_lists_and_answers_any_event(remote: Served) -> None:
     response = post(f"{remote.endpoint}/submit/json", json=body, headers=_bearer(OPERATOR_KEY))
     assert response.status_code == 200
     assert event.wait() == "from the operator"
-
-
-def _token(event: hitl.Event[Any]) -> dict[str, str]:
-    return {"token": event.form_url.split("token=", 1)[1]}
 
 
 def _bearer(token: str) -> dict[str, str]:
