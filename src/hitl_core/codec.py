@@ -130,6 +130,16 @@ class TypeSpec:
             "choices": self.choices,
         }
 
+    def matches(self, description: dict[str, Any]) -> bool:
+        """Whether a stored description names this type.
+
+        Kind and name, not the whole schema: a pydantic upgrade may word it differently.
+        """
+        return [description.get("kind"), description.get("type_name")] == [
+            self.kind,
+            self.type_name,
+        ]
+
     def to_json(self, value: Any) -> Any:
         """Validate a submitted value and return its JSON form, or raise InvalidValue."""
         if self.kind in _PARSERS:
@@ -240,11 +250,7 @@ def validate_answer(description: dict[str, Any], value: Any, spec: TypeSpec | No
     type is at hand too (an embedded server), its own validators run on top.
     """
     checked = validate_with_description(description, value)
-    same_type = spec is not None and [spec.kind, spec.type_name] == [
-        description.get("kind"),
-        description.get("type_name"),
-    ]
-    return spec.to_json(checked) if spec is not None and same_type else checked
+    return spec.to_json(checked) if spec is not None and spec.matches(description) else checked
 
 
 def _same_value(value: Any, choice: Any) -> bool:

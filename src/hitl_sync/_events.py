@@ -192,11 +192,10 @@ def _check_same_question(standing: dict[str, Any], spec: codec.TypeSpec, prompt:
     questions under one name in a varying order would otherwise swap answers.
     """
     request_id = standing["request_id"]
-    stored_type = [standing["type"].get("kind"), standing["type"].get("type_name")]
-    # Kind and name, not the whole schema: a pydantic upgrade may word it differently.
-    if stored_type != [spec.kind, spec.type_name]:
+    if not spec.matches(standing["type"]):
         raise InvalidValue(
-            f"request {request_id!r} already exists with type {stored_type[1]!r}, "
+            f"request {request_id!r} already exists with type "
+            f"{standing['type'].get('type_name')!r}, "
             f"not {spec.type_name!r}; give each distinct question its own name or key="
         )
     if standing["prompt"] != prompt:
