@@ -14,6 +14,7 @@ from hitl_core.errors import (
     HitlError,
     InvalidValue,
     StoreError,
+    StoreUnavailable,
 )
 from hitl_core.status import UNSET, EventStatus
 
@@ -30,6 +31,7 @@ __all__ = [
     "HitlError",
     "InvalidValue",
     "StoreError",
+    "StoreUnavailable",
     "new_event",
 ]
 

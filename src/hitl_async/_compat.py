@@ -7,15 +7,27 @@ threads and clocks.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
 import time
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import anyio
+import anyio.lowlevel
 import anyio.to_thread
 
-__all__ = ["monotonic", "run_sync", "sleep", "twin", "twin_method"]
+__all__ = [
+    "Lock",
+    "Signal",
+    "loop_state",
+    "monotonic",
+    "run_sync",
+    "sleep",
+    "twin",
+    "twin_method",
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -33,6 +45,62 @@ async def sleep(seconds: float) -> None:
 
 def monotonic() -> float:
     return time.monotonic()
+
+
+Lock = anyio.Lock
+
+_loop_state: anyio.lowlevel.RunVar[dict[str, Any]] = anyio.lowlevel.RunVar("hitl_loop_state")
+
+
+def loop_state() -> dict[str, Any]:
+    """Objects shared by the tasks of the running event loop: one dict per loop."""
+    try:
+        return _loop_state.get()
+    except LookupError:
+        state: dict[str, Any] = {}
+        _loop_state.set(state)
+        return state
+
+
+def _thread_safe_scheduler() -> Callable[[Callable[[], None]], object]:
+    """Schedules a callback on the running loop from any thread, without blocking."""
+    try:
+        return asyncio.get_running_loop().call_soon_threadsafe
+    except RuntimeError:  # not asyncio: the other backend anyio runs on
+        import trio
+
+        return trio.lowlevel.current_trio_token().run_sync_soon
+
+
+class Signal:
+    """A wake-up that any thread may give; the task that made it waits for it."""
+
+    __slots__ = ("_event", "_schedule")
+
+    def __init__(self) -> None:
+        self._event = anyio.Event()
+        self._schedule = _thread_safe_scheduler()
+
+    def set(self) -> None:
+        """Wake the waiter. Callable from any thread; never blocks."""
+        # A loop that has ended raises RuntimeError: nobody is waiting any more.
+        with contextlib.suppress(RuntimeError):
+            self._schedule(self._fire)
+
+    def _fire(self) -> None:
+        self._event.set()
+
+    def clear(self) -> None:
+        if self._event.is_set():
+            self._event = anyio.Event()
+
+    async def wait(self, seconds: float) -> bool:
+        """True once woken, False after that many seconds."""
+        if self._event.is_set():
+            return True
+        with anyio.move_on_after(max(0.0, seconds)):
+            await self._event.wait()
+        return self._event.is_set()
 
 
 def twin(fn: F) -> F:

@@ -6,8 +6,11 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from hitl_core import codec, documents, identity
+import httpx
+
+from hitl_core import codec, documents, identity, wakeups
 from hitl_core.config import Settings, resolve_run_id
+from hitl_core.endpoint import tls_context
 from hitl_core.errors import (
     AlreadyAnswered,
     EventCancelled,
@@ -20,6 +23,7 @@ from hitl_core.status import UNSET, EventStatus, Unset
 
 from . import _compat
 from ._store import Store, open_store
+from ._waiting import LongPoll, outcome_of
 
 __all__ = ["Event", "new_event"]
 
@@ -48,6 +52,7 @@ class EventState:
     poll_interval_seconds: float
     default: Any
     store_url: str
+    s3_endpoint_url: str | None
     event_document: dict[str, Any]
 
 
@@ -60,7 +65,7 @@ class Event(Generic[T]):
 
     def __init__(self, state: EventState) -> None:
         self._state = state
-        self._store: Store = open_store(state.store_url)
+        self._store: Store = open_store(state.store_url, s3_endpoint_url=state.s3_endpoint_url)
 
     def __repr__(self) -> str:
         return f"<Event {self.name!r} request_id={self.request_id!r} type={self.spec.type_name}>"
@@ -128,18 +133,29 @@ class Event(Generic[T]):
         is raised. A cancelled event raises EventCancelled.
         """
         stored_left = documents.seconds_left(self._state.event_document)
-        deadline = _compat.monotonic() + min(self.timeout_seconds, max(0.0, stored_left))
-        while True:
-            outcome = await self._store.read_outcome(self.request_id)
-            if outcome is not None:
-                return self._settle(outcome)
-            remaining = deadline - _compat.monotonic()
-            if remaining <= 0:
-                expired = documents.outcome_document(
-                    self.request_id, documents.EXPIRED, via="timeout"
+        until = _compat.monotonic() + min(self.timeout_seconds, max(0.0, stored_left))
+        expiry = documents.outcome_document(self.request_id, documents.EXPIRED, via="timeout")
+        if wakeups.served_here(self.endpoint):
+            outcome = await outcome_of(
+                self._store,
+                self.request_id,
+                until=until,
+                poll_interval=self.poll_interval_seconds,
+                expiry=expiry,
+            )
+        else:
+            async with httpx.AsyncClient(verify=tls_context()) as client:
+                long_poll = LongPoll(client, self.endpoint, self.request_id, self._state.token)
+                outcome = await outcome_of(
+                    self._store,
+                    self.request_id,
+                    until=until,
+                    poll_interval=self.poll_interval_seconds,
+                    long_poll=long_poll,
+                    expiry=expiry,
                 )
-                return self._settle(await self._store.write_outcome(expired))
-            await _compat.sleep(min(self.poll_interval_seconds, remaining))
+        assert outcome is not None  # an expiry was given
+        return self._settle(outcome)
 
     def _settle(self, outcome: dict[str, Any]) -> T:
         state = outcome.get("state")
@@ -297,7 +313,7 @@ async def new_event(
     )
 
     try:
-        event_store = open_store(settings.store)
+        event_store = open_store(settings.store, s3_endpoint_url=settings.s3_endpoint_url)
         token, standing, reattached = await _create_or_attach(
             event_store, request_id, name, scope, run, prompt, spec, timeout
         )
@@ -323,6 +339,7 @@ async def new_event(
             poll_interval_seconds=poll,
             default=default,
             store_url=settings.store,
+            s3_endpoint_url=settings.s3_endpoint_url,
             event_document=standing,
         )
     )

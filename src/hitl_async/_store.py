@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from hitl_core import documents
+from hitl_core import documents, wakeups
 from hitl_core.errors import StoreError
 from hitl_core.storage import Backend, new_secret, open_backend
 
@@ -34,6 +34,8 @@ class Store:
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
         self.url = backend.url
+        # Names the store for wake-ups within this process.
+        self.key = backend.url
         self._secret: bytes | None = None
 
     async def _read_json(self, path: str, check: Check) -> dict[str, Any] | None:
@@ -85,24 +87,35 @@ class Store:
     async def write_outcome(self, document: dict[str, Any]) -> dict[str, Any]:
         """Record an outcome unless one stands; return the standing one."""
         path = documents.outcome_path(document["request_id"])
-        return await self._create_json(path, document, documents.check_outcome)
+        standing = await self._create_json(path, document, documents.check_outcome)
+        if standing is document:
+            wakeups.notify(self.key, document["request_id"])
+        return standing
 
     async def list_events(self) -> list[str]:
-        names = await _compat.run_sync(self.backend.list, documents.EVENTS_DIR)
+        return await self._list_ids(documents.EVENTS_DIR)
+
+    async def list_outcomes(self) -> list[str]:
+        """The request ids that have an outcome, from one listing."""
+        return await self._list_ids(documents.OUTCOMES_DIR)
+
+    async def _list_ids(self, folder: str) -> list[str]:
+        names = await _compat.run_sync(self.backend.list, folder)
         return [name[: -len(".json")] for name in names if name.endswith(".json")]
 
     def outcome_location(self, request_id: str) -> str:
         return f"{self.url.rstrip('/')}/{documents.outcome_path(request_id)}"
 
 
-_stores: dict[str, Store] = {}
+_stores: dict[tuple[str, str | None], Store] = {}
 _stores_lock = threading.Lock()
 
 
-def open_store(url: str) -> Store:
+def open_store(url: str, *, s3_endpoint_url: str | None = None) -> Store:
     """The Store for a URL, shared by every event of this process."""
+    key = (url, s3_endpoint_url)
     with _stores_lock:
-        store = _stores.get(url)
+        store = _stores.get(key)
         if store is None:
-            store = _stores[url] = Store(open_backend(url))
+            store = _stores[key] = Store(open_backend(url, s3_endpoint_url=s3_endpoint_url))
         return store

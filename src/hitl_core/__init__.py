@@ -11,6 +11,7 @@ from .errors import (
     HitlError,
     InvalidValue,
     StoreError,
+    StoreUnavailable,
 )
 from .status import UNSET, EventStatus
 
@@ -24,4 +25,5 @@ __all__ = [
     "HitlError",
     "InvalidValue",
     "StoreError",
+    "StoreUnavailable",
 ]

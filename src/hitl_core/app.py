@@ -10,6 +10,7 @@ or "Authorization: Bearer", or the operator key):
     POST /submit                    the form's submission (fields request_id, value, token)
     POST /submit/json               JSON {"request_id", "value"[, "data_type", "response_path"]}
     GET  /status/<request_id>       JSON status
+    GET  /events/<request_id>/wait  JSON status once the event closes, or after ?timeout=
     POST /events/<request_id>/cancel  cancel a pending event
 
 A GET never changes state. Runs on asyncio only.
@@ -17,10 +18,11 @@ A GET never changes state. Runs on asyncio only.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import logging
+import math
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,13 +30,19 @@ from quart import Quart, Response, render_template, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from hitl_async._store import Store, open_store
+from hitl_async._waiting import outcome_of
 
 from . import codec, documents, identity
 from .errors import InvalidValue, StoreError
+from .storage import store_fingerprint
 
 __all__ = ["MAX_BODY_BYTES", "create_app"]
 
 MAX_BODY_BYTES = 64 * 1024
+MAX_LONG_POLL_SECONDS = 60.0
+DEFAULT_LONG_POLL_SECONDS = 30.0
+# How often a long-poll looks for outcomes that other replicas stored.
+LONG_POLL_STORE_INTERVAL = 1.0
 _SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
@@ -55,17 +63,24 @@ class Reply:
     body: dict[str, Any]
 
 
-def store_fingerprint(url: str) -> str:
-    return hashlib.sha256(url.encode()).hexdigest()[:12]
+def create_app(
+    store_url: str,
+    *,
+    api_key: str | None = None,
+    s3_endpoint_url: str | None = None,
+    poll_interval: float = LONG_POLL_STORE_INTERVAL,
+) -> Quart:
+    """Build the app over one store.
 
-
-def create_app(store_url: str, *, api_key: str | None = None) -> Quart:
-    """Build the app over one store; api_key, if set, is the operator's bearer key."""
+    api_key, if set, is the operator's bearer key; s3_endpoint_url points an
+    s3:// store at an S3-compatible server; long-polls look for outcomes stored
+    by other replicas every poll_interval seconds.
+    """
     app = Quart("hitl_core")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.config["MAX_FORM_MEMORY_SIZE"] = MAX_BODY_BYTES
     app.config["BODY_TIMEOUT"] = 30
-    store = open_store(store_url)
+    store = open_store(store_url, s3_endpoint_url=s3_endpoint_url)
     handler = _Handler(store, api_key)
 
     @app.after_request
@@ -151,6 +166,21 @@ def create_app(store_url: str, *, api_key: str | None = None) -> Quart:
         if event is None:
             return _json(reply)
         outcome = await store.read_outcome(request_id)
+        return _json(Reply(200, handler.describe(event, outcome)))
+
+    @app.get("/events/<request_id>/wait")
+    async def wait(request_id: str) -> Response:
+        reply, event = await handler.authorize(request_id, handler.credential())
+        if event is None:
+            return _json(reply)
+        timeout = _long_poll_timeout(request.args.get("timeout"))
+        if timeout is None:
+            detail = f"timeout must be a number of seconds from 0 to {MAX_LONG_POLL_SECONDS:g}"
+            return _json(Reply(400, {"status": "bad_request", "detail": detail}))
+        held = max(0.0, min(timeout, documents.seconds_left(event)))
+        outcome = await outcome_of(
+            store, request_id, until=time.monotonic() + held, poll_interval=poll_interval
+        )
         return _json(Reply(200, handler.describe(event, outcome)))
 
     @app.post("/events/<request_id>/cancel")
@@ -289,6 +319,19 @@ class _Handler:
 
 
 MISSING: Any = object()
+
+
+def _long_poll_timeout(given: str | None) -> float | None:
+    """Seconds a long-poll may be held, or None if the request asks for no number."""
+    if given is None:
+        return DEFAULT_LONG_POLL_SECONDS
+    try:
+        seconds = float(given)
+    except ValueError:
+        return None
+    if not math.isfinite(seconds) or not 0 <= seconds <= MAX_LONG_POLL_SECONDS:
+        return None
+    return seconds
 
 
 def _parse_json(data: str | bytes) -> Any:

@@ -17,7 +17,9 @@ _DEMO_TYPES = {"bool": bool, "int": int, "float": float, "str": str}
 def _serve(args: argparse.Namespace) -> int:
     from .server import run_forever
 
-    settings = Settings.resolve(store=args.store, host=args.host, port=args.port)
+    settings = Settings.resolve(
+        store=args.store, host=args.host, port=args.port, s3_endpoint_url=args.s3_endpoint_url
+    )
 
     def announce(endpoint: str) -> None:
         port = endpoint.rsplit(":", 1)[1]
@@ -70,6 +72,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="address to bind (default: HITL_HOST or 127.0.0.1)")
     serve.add_argument(
         "--port", type=int, help=f"port to bind (default: HITL_PORT or {DEFAULT_PORT})"
+    )
+    serve.add_argument(
+        "--s3-endpoint-url",
+        help="S3-compatible server for s3:// stores (default: HITL_S3_ENDPOINT_URL, "
+        "else the AWS configuration)",
     )
     serve.set_defaults(run=_serve)
 

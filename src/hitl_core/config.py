@@ -72,6 +72,7 @@ class Settings:
     host: str
     port: int
     api_key: str | None
+    s3_endpoint_url: str | None = None
 
     @classmethod
     def resolve(
@@ -82,6 +83,7 @@ class Settings:
         public_url: str | None = None,
         host: str | None = None,
         port: int | None = None,
+        s3_endpoint_url: str | None = None,
     ) -> Settings:
         return cls(
             store=store or default_store_url(),
@@ -90,4 +92,5 @@ class Settings:
             host=host or _env("HITL_HOST") or DEFAULT_HOST,
             port=port if port is not None else _port(_env("HITL_PORT")),
             api_key=_env("HITL_API_KEY"),
+            s3_endpoint_url=s3_endpoint_url or _env("HITL_S3_ENDPOINT_URL"),
         )

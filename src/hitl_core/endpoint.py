@@ -7,15 +7,17 @@ after the task that creates events.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import ssl
 import threading
 import urllib.error
 import urllib.request
 
-from .app import store_fingerprint
+from .storage import store_fingerprint
 
-__all__ = ["check_endpoint"]
+__all__ = ["check_endpoint", "tls_context"]
 
 log = logging.getLogger("hitl")
 _checked: set[tuple[str, str]] = set()
@@ -43,3 +45,11 @@ def check_endpoint(endpoint: str, store_url: str, timeout: float = 2.0) -> None:
             endpoint,
             store_url,
         )
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """One TLS context for every client of this process; building one reads the CA bundle."""
+    import httpx
+
+    return httpx.create_ssl_context()

@@ -7,6 +7,7 @@
     ├── InvalidValue        (also a ValueError)
     ├── AlreadyAnswered
     └── StoreError          (storage failed; the cause is chained)
+        └── StoreUnavailable  (the store did not answer; waits retry these)
 
 Errors from the libraries beneath (OSError, botocore, ...) are translated at
 the storage boundary, so callers only ever catch these.
@@ -24,6 +25,7 @@ __all__ = [
     "HitlError",
     "InvalidValue",
     "StoreError",
+    "StoreUnavailable",
 ]
 
 
@@ -71,7 +73,11 @@ class AlreadyAnswered(HitlError):
 
 
 class StoreError(HitlError):
-    """Reading or writing the store failed."""
+    """Reading or writing the store failed, or a stored document is damaged."""
+
+
+class StoreUnavailable(StoreError):
+    """The store could not be reached or did not complete a request; a retry may succeed."""
 
 
 for _cls in (
@@ -82,5 +88,6 @@ for _cls in (
     InvalidValue,
     AlreadyAnswered,
     StoreError,
+    StoreUnavailable,
 ):
     _cls.__module__ = "hitl_core"

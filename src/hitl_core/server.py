@@ -20,6 +20,7 @@ from collections.abc import Callable
 from hypercorn.asyncio import serve as hypercorn_serve
 from hypercorn.config import Config
 
+from . import wakeups
 from .app import create_app
 from .config import Settings
 
@@ -114,7 +115,11 @@ class EmbeddedServer:
     async def _serve(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
-        app = create_app(self.settings.store, api_key=self.settings.api_key)
+        app = create_app(
+            self.settings.store,
+            api_key=self.settings.api_key,
+            s3_endpoint_url=self.settings.s3_endpoint_url,
+        )
 
         @app.before_serving
         async def ready() -> None:
@@ -136,6 +141,7 @@ def embedded_endpoint(settings: Settings) -> str:
             server = EmbeddedServer(settings)
             server.start()
             _embedded[key] = server
+            wakeups.mark_served_here(server.endpoint)
             log.info("hitl: serving %s at %s", settings.store, server.endpoint)
         return server.endpoint
 
@@ -159,7 +165,9 @@ def run_forever(settings: Settings, on_ready: Callable[[str], None] | None = Non
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        app = create_app(settings.store, api_key=settings.api_key)
+        app = create_app(
+            settings.store, api_key=settings.api_key, s3_endpoint_url=settings.s3_endpoint_url
+        )
 
         @app.before_serving
         async def ready() -> None:

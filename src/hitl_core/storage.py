@@ -9,6 +9,7 @@ taken from clients.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import secrets
 import tempfile
@@ -16,9 +17,16 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from .errors import StoreError
+from .errors import StoreError, StoreUnavailable
 
-__all__ = ["Backend", "FsspecBackend", "LocalBackend", "open_backend"]
+__all__ = [
+    "Backend",
+    "FsspecBackend",
+    "LocalBackend",
+    "open_backend",
+    "s3_options",
+    "store_fingerprint",
+]
 
 # fsspec protocols whose create-if-absent is atomic: s3fs sends If-None-Match: *,
 # the memory filesystem opens with "xb" under its own lock.
@@ -63,7 +71,7 @@ class LocalBackend:
         except FileNotFoundError:
             return None
         except OSError as exc:
-            raise StoreError(f"cannot read {path} in {self.url}: {exc}") from exc
+            raise StoreUnavailable(f"cannot read {path} in {self.url}: {exc}") from exc
 
     def create(self, path: str, data: bytes) -> bool:
         target = self._full(path)
@@ -85,7 +93,7 @@ class LocalBackend:
             _fsync_dir(target.parent)
             return True
         except OSError as exc:
-            raise StoreError(f"cannot write {path} in {self.url}: {exc}") from exc
+            raise StoreUnavailable(f"cannot write {path} in {self.url}: {exc}") from exc
 
     def list(self, prefix: str) -> list[str]:
         try:
@@ -97,7 +105,7 @@ class LocalBackend:
         except FileNotFoundError:
             return []
         except OSError as exc:
-            raise StoreError(f"cannot list {prefix} in {self.url}: {exc}") from exc
+            raise StoreUnavailable(f"cannot list {prefix} in {self.url}: {exc}") from exc
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -114,6 +122,31 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def s3_options(endpoint_url: str | None = None) -> dict[str, Any]:
+    """s3fs settings for a store that other processes share.
+
+    Credentials, region and (unless endpoint_url is given) the endpoint come
+    from the standard AWS variables and configuration files, through botocore.
+    """
+    options: dict[str, Any] = {
+        # Other processes write the same prefixes: never answer a listing from memory.
+        "use_listings_cache": False,
+        # One GET per read; otherwise s3fs asks for the size first.
+        "max_concurrency": 1,
+        # Fail within seconds while S3 is unreachable: waiters retry on their own
+        # schedule and the app answers 503 instead of hanging.
+        "retries": 1,
+        "config_kwargs": {
+            "connect_timeout": 5,
+            "read_timeout": 15,
+            "retries": {"mode": "standard", "max_attempts": 2},
+        },
+    }
+    if endpoint_url:
+        options["endpoint_url"] = endpoint_url
+    return options
+
+
 class FsspecBackend:
     """Any fsspec filesystem whose create-if-absent is atomic (S3 through s3fs)."""
 
@@ -128,10 +161,16 @@ class FsspecBackend:
             )
         try:
             self.fs, root = fsspec.core.url_to_fs(url, **storage_options)
-        except (ImportError, ValueError) as exc:
+        except ImportError as exc:
+            raise StoreError(
+                f"cannot open store {url!r}: {exc}; S3 stores need pip install 'hitl[s3]'"
+            ) from exc
+        except ValueError as exc:
             raise StoreError(f"cannot open store {url!r}: {exc}") from exc
         self.root = root.rstrip("/")
-        self.url = url
+        if not self.root:
+            raise StoreError(f"store {url!r} names no bucket, like s3://bucket/prefix")
+        self.url = url.rstrip("/")
 
     def _full(self, path: str) -> str:
         _check_relative(path)
@@ -145,7 +184,7 @@ class FsspecBackend:
         except FileNotFoundError:
             return None
         except Exception as exc:
-            raise StoreError(f"cannot read {path} in {self.url}: {exc}") from exc
+            raise StoreUnavailable(f"cannot read {path} in {self.url}: {exc}") from exc
 
     def create(self, path: str, data: bytes) -> bool:
         full = self._full(path)
@@ -155,7 +194,7 @@ class FsspecBackend:
         except FileExistsError:
             return False
         except Exception as exc:
-            raise StoreError(f"cannot write {path} in {self.url}: {exc}") from exc
+            raise StoreUnavailable(f"cannot write {path} in {self.url}: {exc}") from exc
 
     def list(self, prefix: str) -> list[str]:
         full = self._full(prefix)
@@ -164,12 +203,15 @@ class FsspecBackend:
         except FileNotFoundError:
             return []
         except Exception as exc:
-            raise StoreError(f"cannot list {prefix} in {self.url}: {exc}") from exc
+            raise StoreUnavailable(f"cannot list {prefix} in {self.url}: {exc}") from exc
         return sorted(str(name).rstrip("/").rsplit("/", 1)[-1] for name in names)
 
 
-def open_backend(url: str, **storage_options: Any) -> Backend:
-    """A backend for a store URL: a plain path or file:// is a local directory."""
+def open_backend(url: str, *, s3_endpoint_url: str | None = None) -> Backend:
+    """A backend for a store URL: a plain path or file:// is a local directory.
+
+    s3_endpoint_url points s3:// stores at an S3-compatible server (MinIO, Ceph, moto).
+    """
     parts = urlsplit(url)
     scheme = parts.scheme
     if scheme == "file":
@@ -178,9 +220,16 @@ def open_backend(url: str, **storage_options: Any) -> Backend:
                 f"store {url!r}: a file URL names an absolute path, like file:///var/lib/hitl"
             )
         return LocalBackend(parts.path)
+    if scheme in ("s3", "s3a"):
+        return FsspecBackend(url, **s3_options(s3_endpoint_url))
     if len(scheme) > 1:
-        return FsspecBackend(url, **storage_options)
+        return FsspecBackend(url)
     return LocalBackend(url)
+
+
+def store_fingerprint(url: str) -> str:
+    """A short name for a store URL, which /health shows to tell stores apart."""
+    return hashlib.sha256(url.rstrip("/").encode()).hexdigest()[:12]
 
 
 def new_secret() -> str:

@@ -15,6 +15,7 @@ from hitl_core.errors import (
     HitlError,
     InvalidValue,
     StoreError,
+    StoreUnavailable,
 )
 from hitl_core.status import UNSET, EventStatus
 
@@ -31,6 +32,7 @@ __all__ = [
     "HitlError",
     "InvalidValue",
     "StoreError",
+    "StoreUnavailable",
     "new_event",
 ]
 

@@ -10,11 +10,21 @@ from __future__ import annotations
 
 import functools
 import importlib
+import threading
 import time
 from collections.abc import Callable
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
-__all__ = ["monotonic", "run_sync", "sleep", "twin", "twin_method"]
+__all__ = [
+    "Lock",
+    "Signal",
+    "loop_state",
+    "monotonic",
+    "run_sync",
+    "sleep",
+    "twin",
+    "twin_method",
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -31,6 +41,36 @@ def sleep(seconds: float) -> None:
 
 def monotonic() -> float:
     return time.monotonic()
+
+
+Lock = threading.Lock
+
+_process_state: dict[str, Any] = {}
+
+
+def loop_state() -> dict[str, Any]:
+    """Objects shared by the waiting threads: one dict per process."""
+    return _process_state
+
+
+class Signal:
+    """A wake-up that any thread may give; the thread that made it waits for it."""
+
+    __slots__ = ("_event",)
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def set(self) -> None:
+        """Wake the waiter. Callable from any thread; never blocks."""
+        self._event.set()
+
+    def clear(self) -> None:
+        self._event.clear()
+
+    def wait(self, seconds: float) -> bool:
+        """True once woken, False after that many seconds."""
+        return self._event.wait(max(0.0, seconds))
 
 
 def _counterpart_module(module: str) -> Any:

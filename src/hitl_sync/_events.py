@@ -7,8 +7,11 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from hitl_core import codec, documents, identity
+import httpx
+
+from hitl_core import codec, documents, identity, wakeups
 from hitl_core.config import Settings, resolve_run_id
+from hitl_core.endpoint import tls_context
 from hitl_core.errors import (
     AlreadyAnswered,
     EventCancelled,
@@ -21,6 +24,7 @@ from hitl_core.status import UNSET, EventStatus, Unset
 
 from . import _compat
 from ._store import Store, open_store
+from ._waiting import LongPoll, outcome_of
 
 __all__ = ["Event", "new_event"]
 
@@ -49,6 +53,7 @@ class EventState:
     poll_interval_seconds: float
     default: Any
     store_url: str
+    s3_endpoint_url: str | None
     event_document: dict[str, Any]
 
 
@@ -61,7 +66,7 @@ class Event(Generic[T]):
 
     def __init__(self, state: EventState) -> None:
         self._state = state
-        self._store: Store = open_store(state.store_url)
+        self._store: Store = open_store(state.store_url, s3_endpoint_url=state.s3_endpoint_url)
 
     def __repr__(self) -> str:
         return f"<Event {self.name!r} request_id={self.request_id!r} type={self.spec.type_name}>"
@@ -129,18 +134,29 @@ class Event(Generic[T]):
         is raised. A cancelled event raises EventCancelled.
         """
         stored_left = documents.seconds_left(self._state.event_document)
-        deadline = _compat.monotonic() + min(self.timeout_seconds, max(0.0, stored_left))
-        while True:
-            outcome = self._store.read_outcome(self.request_id)
-            if outcome is not None:
-                return self._settle(outcome)
-            remaining = deadline - _compat.monotonic()
-            if remaining <= 0:
-                expired = documents.outcome_document(
-                    self.request_id, documents.EXPIRED, via="timeout"
+        until = _compat.monotonic() + min(self.timeout_seconds, max(0.0, stored_left))
+        expiry = documents.outcome_document(self.request_id, documents.EXPIRED, via="timeout")
+        if wakeups.served_here(self.endpoint):
+            outcome = outcome_of(
+                self._store,
+                self.request_id,
+                until=until,
+                poll_interval=self.poll_interval_seconds,
+                expiry=expiry,
+            )
+        else:
+            with httpx.Client(verify=tls_context()) as client:
+                long_poll = LongPoll(client, self.endpoint, self.request_id, self._state.token)
+                outcome = outcome_of(
+                    self._store,
+                    self.request_id,
+                    until=until,
+                    poll_interval=self.poll_interval_seconds,
+                    long_poll=long_poll,
+                    expiry=expiry,
                 )
-                return self._settle(self._store.write_outcome(expired))
-            _compat.sleep(min(self.poll_interval_seconds, remaining))
+        assert outcome is not None  # an expiry was given
+        return self._settle(outcome)
 
     def _settle(self, outcome: dict[str, Any]) -> T:
         state = outcome.get("state")
@@ -298,7 +314,7 @@ def new_event(
     )
 
     try:
-        event_store = open_store(settings.store)
+        event_store = open_store(settings.store, s3_endpoint_url=settings.s3_endpoint_url)
         token, standing, reattached = _create_or_attach(
             event_store, request_id, name, scope, run, prompt, spec, timeout
         )
@@ -324,6 +340,7 @@ def new_event(
             poll_interval_seconds=poll,
             default=default,
             store_url=settings.store,
+            s3_endpoint_url=settings.s3_endpoint_url,
             event_document=standing,
         )
     )

@@ -1,0 +1,210 @@
+"""Waiting for an outcome: wake-ups, the app's long-poll, and store polling shared by waiters.
+
+Storage is the source of truth; everything else only makes a wait end sooner.
+
+- Same process: storing an outcome wakes its local waiters at once (wakeups).
+- Other processes: the waiter holds a long-poll on the app that serves the
+  event, which answers as soon as the outcome is stored.
+- Always: the store is polled on ticks of poll_interval_seconds. The waiters
+  of one event loop (one process, for the blocking flavor) share an
+  OutcomeFeed, so each tick costs one listing of outcomes/ however many events
+  wait, unless reading each waiter's outcome is cheaper.
+- A store that does not answer is retried with backoff and a log line; the
+  wait goes on. A damaged document is an error for the caller.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+
+from hitl_core import documents, wakeups
+from hitl_core.errors import StoreUnavailable
+
+from . import _compat
+from ._store import Store
+
+__all__ = ["LongPoll", "OutcomeFeed", "outcome_of"]
+
+log = logging.getLogger("hitl")
+
+# Keys an S3 listing returns per request.
+LISTING_PAGE = 1000
+FIRST_RETRY_SECONDS = 0.5
+LAST_RETRY_SECONDS = 30.0
+
+
+class OutcomeFeed:
+    """Which requests of a store have an outcome, from listings shared per tick."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._lock = _compat.Lock()
+        self._listed_at = -math.inf
+        self._listed: frozenset[str] = frozenset()
+        self._pages = 1
+        self._waiters: set[object] = set()
+
+    @staticmethod
+    def of(store: Store) -> OutcomeFeed:
+        """The feed of a store for the running event loop."""
+        feeds: dict[str, OutcomeFeed] = _compat.loop_state().setdefault("outcome_feeds", {})
+        feed = feeds.get(store.key)
+        if feed is None:
+            feed = feeds[store.key] = OutcomeFeed(store)
+        return feed
+
+    @contextmanager
+    def watching(self, waiter: object) -> Iterator[None]:
+        self._waiters.add(waiter)
+        try:
+            yield
+        finally:
+            self._waiters.discard(waiter)
+
+    async def may_have_outcome(self, request_id: str, since: float) -> bool:
+        """False if a listing begun at or after `since` shows no outcome for request_id."""
+        if len(self._waiters) <= self._pages:
+            return True  # reading each waiter's outcome costs no more than listing them
+        async with self._lock:
+            if self._listed_at < since:
+                started = _compat.monotonic()
+                listed = await self._store.list_outcomes()
+                self._listed = frozenset(listed)
+                self._listed_at = started
+                self._pages = max(1, math.ceil(len(listed) / LISTING_PAGE))
+        return request_id in self._listed
+
+
+class Backoff:
+    """Delays between retries of a failing store, and the log lines that report them."""
+
+    def __init__(self, what: str) -> None:
+        self._what = what
+        self._delay = 0.0
+
+    def failed(self, exc: StoreUnavailable) -> float:
+        self._delay = min(LAST_RETRY_SECONDS, max(FIRST_RETRY_SECONDS, self._delay * 2))
+        log.warning(
+            "hitl: the store failed while waiting for %s; retrying in %.1f s: %s",
+            self._what,
+            self._delay,
+            exc,
+        )
+        return self._delay
+
+    def succeeded(self) -> None:
+        if self._delay:
+            log.warning("hitl: the store answers again; still waiting for %s", self._what)
+            self._delay = 0.0
+
+
+class LongPoll:
+    """Asks the app serving an event to answer as soon as the event's outcome is stored."""
+
+    def __init__(self, client: httpx.AsyncClient, endpoint: str, request_id: str, token: str):
+        self._client = client
+        self._url = f"{endpoint}/events/{request_id}/wait"
+        self._token = token
+        self._request_id = request_id
+        self._reachable = True
+
+    async def closed_within(self, seconds: float) -> bool:
+        """True if the app reports the event closed within that many seconds."""
+        if seconds <= 0:
+            return False
+        try:
+            response = await self._client.get(
+                self._url,
+                params={"timeout": f"{seconds:.3f}"},
+                headers={"Authorization": f"Bearer {self._token}"},
+                timeout=seconds + 10,
+            )
+            response.raise_for_status()
+            body = response.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            if self._reachable:
+                log.warning(
+                    "hitl: cannot long-poll %s (%s); polling the store until it answers",
+                    self._url,
+                    exc,
+                )
+            self._reachable = False
+            return False
+        if not self._reachable:
+            log.warning("hitl: long-polling %s again", self._url)
+            self._reachable = True
+        return isinstance(body, dict) and body.get("status") != documents.PENDING
+
+
+def _next_tick(now: float, interval: float) -> float:
+    # Ticks fall on multiples of the interval, so the waiters of one interval
+    # wake together and share a listing.
+    return (math.floor(now / interval) + 1) * interval
+
+
+LONG_POLL = "long-poll"
+SIGNAL = "signal"
+
+
+async def _pause(signal: _compat.Signal, until: float, long_poll: LongPoll | None) -> str | None:
+    """Wait until `until` or a wake-up; what woke the waiter, None if nothing did."""
+    if long_poll is not None and await long_poll.closed_within(until - _compat.monotonic()):
+        return LONG_POLL
+    return SIGNAL if await signal.wait(until - _compat.monotonic()) else None
+
+
+async def outcome_of(
+    store: Store,
+    request_id: str,
+    *,
+    until: float,
+    poll_interval: float,
+    long_poll: LongPoll | None = None,
+    expiry: dict[str, Any] | None = None,
+) -> dict[str, Any] | None:
+    """The event's outcome once stored.
+
+    At monotonic time `until`, the expiry document is stored (unless an outcome
+    stands) and the standing outcome returned; without an expiry, the outcome
+    is read one last time and returned, or None.
+    """
+    feed = OutcomeFeed.of(store)
+    signal = _compat.Signal()
+    backoff = Backoff(f"event {request_id!r}")
+    read_now = True
+    use_long_poll = True
+    since = _compat.monotonic()
+    with feed.watching(signal), wakeups.listening(store.key, request_id, signal.set):
+        while True:
+            try:
+                if _compat.monotonic() >= until:
+                    if expiry is None:
+                        return await store.read_outcome(request_id)
+                    return await store.write_outcome(expiry)
+                if read_now or await feed.may_have_outcome(request_id, since):
+                    outcome = await store.read_outcome(request_id)
+                    if outcome is not None:
+                        return outcome
+                backoff.succeeded()
+                pause_until = min(_next_tick(_compat.monotonic(), poll_interval), until)
+            except StoreUnavailable as exc:
+                now = _compat.monotonic()
+                if now >= until and expiry is None:
+                    raise
+                pause_until = now + backoff.failed(exc)
+                if now < until:
+                    pause_until = min(pause_until, until)
+            woken_by = await _pause(signal, pause_until, long_poll if use_long_poll else None)
+            signal.clear()
+            read_now = woken_by is not None
+            # A long-poll that reports the event closed before its outcome can be
+            # read (an expiry nobody has stored yet) sits out one tick, so the
+            # wait cannot spin.
+            use_long_poll = woken_by != LONG_POLL
+            since = pause_until
