@@ -19,7 +19,10 @@ from typing import IO
 import httpx
 import pytest
 
+from .s3server import BUCKET, MotoServer, s3_environment
+
 FLAVORS = ("asyncio", "trio", "sync")
+STORES = ("local", "s3")
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -58,16 +61,61 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = keep
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # Tests marked every_store run once on a local directory and once on S3.
+    if metafunc.definition.get_closest_marker("every_store"):
+        metafunc.parametrize("store_kind", STORES, indirect=True)
+
+
 @pytest.fixture(params=["asyncio", "trio"])
 def anyio_backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+@pytest.fixture
+def store_kind(request: pytest.FixtureRequest) -> str:
+    """local, or s3 for the tests marked every_store (their second run)."""
+    return str(getattr(request, "param", "local"))
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
+    """moto_server on a free 127.0.0.1 port for the whole session, with one bucket."""
+    server = MotoServer(tmp_path_factory.mktemp("moto"))
+    server.start()
+    try:
+        server.create_bucket(BUCKET)
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def s3_store(
+    s3_server: MotoServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[str]:
+    """This test's own prefix in the S3 bucket, with AWS settings that reach only moto."""
+    for name, value in s3_environment(s3_server.endpoint, tmp_path).items():
+        monkeypatch.setenv(name, value)
+    url = f"s3://{BUCKET}/{uuid.uuid4().hex}"
+    monkeypatch.setenv("HITL_STORE", url)
+    yield url
+
+
 @pytest.fixture(autouse=True)
-def isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """No test sees the developer's hitl settings; embedded servers take free ports."""
+def isolated_settings(
+    request: pytest.FixtureRequest,
+    store_kind: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> Path:
+    """No test sees the developer's hitl settings; embedded servers take free ports.
+
+    HITL_STORE is this test's own store: a local folder (returned) or, for the
+    S3 run of an every_store test, a prefix of the moto bucket.
+    """
     for name in list(os.environ):
-        if name.startswith(("HITL_", "AIRFLOW_CTX_", "FLYTE_")) or name in (
+        if name.startswith(("HITL_", "AIRFLOW_CTX_", "FLYTE_", "AWS_")) or name in (
             "RUN_NAME",
             "RAW_DATA_PATH",
         ):
@@ -76,6 +124,8 @@ def isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setenv("HITL_STORE", str(store))
     monkeypatch.setenv("HITL_PORT", "0")
     monkeypatch.setenv("HITL_RUN_ID", f"test-{uuid.uuid4().hex[:12]}")
+    if store_kind == "s3":
+        request.getfixturevalue("s3_store")
     return store
 
 
@@ -90,7 +140,7 @@ class Served:
     """A `hitl serve` process on 127.0.0.1."""
 
     endpoint: str
-    store: Path
+    store: str
     process: subprocess.Popen[bytes]
     log: Path
 
@@ -98,14 +148,26 @@ class Served:
         return self.log.read_text(errors="replace")
 
 
-def start_server(store: Path, *, api_key: str | None = None, port: int | None = None) -> Served:
+def start_server(
+    store: Path | str,
+    *,
+    api_key: str | None = None,
+    port: int | None = None,
+    log_dir: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> Served:
+    """`hitl serve` on 127.0.0.1, answering /health; env adds to this process's settings."""
     port = port or free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HITL_")}
+    keep = ("HITL_S3_ENDPOINT_URL",)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("HITL_") or k in keep},
+        **(env or {}),
+    }
     if api_key:
         env["HITL_API_KEY"] = api_key
     hitl = shutil.which("hitl") or ""
     command = [hitl] if hitl else [sys.executable, "-m", "hitl_core.cli"]
-    log = store.parent / f"serve-{port}.log"
+    log = (log_dir or Path(store).parent) / f"serve-{port}.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
             [*command, "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port)],
@@ -113,7 +175,7 @@ def start_server(store: Path, *, api_key: str | None = None, port: int | None = 
             stdout=sink,
             stderr=subprocess.STDOUT,
         )
-    served = Served(f"http://127.0.0.1:{port}", store, process, log)
+    served = Served(f"http://127.0.0.1:{port}", str(store), process, log)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -166,16 +228,65 @@ OPERATOR_KEY = "operator-key-for-tests"
 
 @pytest.fixture(scope="session")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """One standalone server for the session, with an operator key."""
+    """One standalone server for the session on a local store, with an operator key."""
     server = start_server(tmp_path_factory.mktemp("served-store"), api_key=OPERATOR_KEY)
     yield server
     stop_server(server)
 
 
+@pytest.fixture(scope="session")
+def served_s3(s3_server: MotoServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One standalone server for the session on an S3 store, with an operator key."""
+    home = tmp_path_factory.mktemp("served-s3")
+    server = start_server(
+        f"s3://{BUCKET}/served",
+        api_key=OPERATOR_KEY,
+        log_dir=home,
+        env=s3_environment(s3_server.endpoint, home),
+    )
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture(scope="session")
+def replica_pair(
+    s3_server: MotoServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Served, Served]]:
+    """Two `hitl serve` processes on one S3 store, as behind a load balancer."""
+    home = tmp_path_factory.mktemp("replicas")
+    env = s3_environment(s3_server.endpoint, home)
+    first = start_server(f"s3://{BUCKET}/replicas", log_dir=home, env=env)
+    try:
+        second = start_server(f"s3://{BUCKET}/replicas", log_dir=home, env=env)
+    except BaseException:
+        stop_server(first)
+        raise
+    yield first, second
+    stop_server(first)
+    stop_server(second)
+
+
 @pytest.fixture
-def remote(served: Served, monkeypatch: pytest.MonkeyPatch) -> Served:
-    """Events of this test use the standalone server and its store."""
-    monkeypatch.setenv("HITL_STORE", str(served.store))
+def replicas(
+    replica_pair: tuple[Served, Served],
+    s3_server: MotoServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> tuple[Served, Served]:
+    """Events of this test live in the replicas' S3 store."""
+    for name, value in s3_environment(s3_server.endpoint, tmp_path).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("HITL_STORE", replica_pair[0].store)
+    return replica_pair
+
+
+@pytest.fixture
+def remote(
+    request: pytest.FixtureRequest, store_kind: str, monkeypatch: pytest.MonkeyPatch
+) -> Served:
+    """Events of this test use a standalone server and its store (of this test's kind)."""
+    served: Served = request.getfixturevalue("served_s3" if store_kind == "s3" else "served")
+    monkeypatch.setenv("HITL_STORE", served.store)
     monkeypatch.setenv("HITL_ENDPOINT", served.endpoint)
     return served
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import threading
 import uuid
 from collections.abc import Iterator
@@ -10,14 +11,19 @@ from pathlib import Path
 
 import pytest
 
-from hitl_core.errors import StoreError
+from hitl_core.errors import StoreError, StoreUnavailable
 from hitl_core.storage import Backend, LocalBackend, open_backend
 
+from .s3server import s3_environment
 
-@pytest.fixture(params=["local", "memory"])
+
+@pytest.fixture(params=["local", "memory", "s3"])
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
     if request.param == "local":
         yield open_backend(str(tmp_path / "store"))
+    elif request.param == "s3":
+        url = request.getfixturevalue("s3_store")
+        yield open_backend(url, s3_endpoint_url=os.environ["HITL_S3_ENDPOINT_URL"])
     else:
         url = f"memory://hitl-test-{uuid.uuid4().hex}"
         store = open_backend(url)
@@ -92,3 +98,40 @@ def test_file_urls_name_local_directories(tmp_path: Path) -> None:
     store = open_backend(f"file://{tmp_path}")
     assert isinstance(store, LocalBackend)
     assert store.root == tmp_path
+
+
+def test_s3_without_a_bucket_is_refused() -> None:
+    with pytest.raises(StoreError, match="names no bucket"):
+        open_backend("s3://")
+
+
+def test_unreachable_s3_is_store_unavailable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{sock.getsockname()[1]}"  # nothing listens once closed
+    for name, value in s3_environment(closed, tmp_path).items():
+        monkeypatch.setenv(name, value)
+    store = open_backend("s3://hitl-tests/unreachable", s3_endpoint_url=closed)
+    for attempt in (
+        lambda: store.read("events/x.json"),
+        lambda: store.create("events/x.json", b"{}"),
+        lambda: store.list("events"),
+    ):
+        with pytest.raises(StoreUnavailable) as caught:
+            attempt()
+        assert "s3://hitl-tests/unreachable" in str(caught.value)
+        assert caught.value.__cause__ is not None  # the library's error stays chained
+
+
+def test_standard_aws_endpoint_variable_is_honoured(
+    s3_store: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without HITL_S3_ENDPOINT_URL, botocore's own AWS_ENDPOINT_URL_S3 picks the server."""
+    endpoint = os.environ["HITL_S3_ENDPOINT_URL"]
+    monkeypatch.delenv("HITL_S3_ENDPOINT_URL")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", endpoint)
+    store = open_backend(s3_store)
+    assert store.create("events/std.json", b"{}") is True
+    assert store.list("events") == ["std.json"]

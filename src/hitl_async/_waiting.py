@@ -35,6 +35,8 @@ log = logging.getLogger("hitl")
 
 # Keys an S3 listing returns per request.
 LISTING_PAGE = 1000
+# Longest hold asked of the app per long-poll request (it allows up to 60 s).
+LONG_POLL_SECONDS = 25.0
 FIRST_RETRY_SECONDS = 0.5
 LAST_RETRY_SECONDS = 30.0
 
@@ -111,8 +113,7 @@ class LongPoll:
         self._client = client
         self._url = f"{endpoint}/events/{request_id}/wait"
         self._token = token
-        self._request_id = request_id
-        self._reachable = True
+        self.reachable = True
 
     async def closed_within(self, seconds: float) -> bool:
         """True if the app reports the event closed within that many seconds."""
@@ -123,22 +124,23 @@ class LongPoll:
                 self._url,
                 params={"timeout": f"{seconds:.3f}"},
                 headers={"Authorization": f"Bearer {self._token}"},
-                timeout=seconds + 10,
+                # Connecting must not outlast the pause: the store is polled after it.
+                timeout=httpx.Timeout(seconds + 10, connect=min(5.0, seconds)),
             )
             response.raise_for_status()
             body = response.json()
         except (httpx.HTTPError, ValueError) as exc:
-            if self._reachable:
+            if self.reachable:
                 log.warning(
                     "hitl: cannot long-poll %s (%s); polling the store until it answers",
                     self._url,
                     exc,
                 )
-            self._reachable = False
+            self.reachable = False
             return False
-        if not self._reachable:
+        if not self.reachable:
             log.warning("hitl: long-polling %s again", self._url)
-            self._reachable = True
+            self.reachable = True
         return isinstance(body, dict) and body.get("status") != documents.PENDING
 
 
@@ -154,8 +156,13 @@ SIGNAL = "signal"
 
 async def _pause(signal: _compat.Signal, until: float, long_poll: LongPoll | None) -> str | None:
     """Wait until `until` or a wake-up; what woke the waiter, None if nothing did."""
-    if long_poll is not None and await long_poll.closed_within(until - _compat.monotonic()):
-        return LONG_POLL
+    if long_poll is not None:
+        # One try per pause even after a failure, so a recovered app is used again.
+        while (left := until - _compat.monotonic()) > 0:
+            if await long_poll.closed_within(min(left, LONG_POLL_SECONDS)):
+                return LONG_POLL
+            if not long_poll.reachable:
+                break
     return SIGNAL if await signal.wait(until - _compat.monotonic()) else None
 
 
@@ -189,6 +196,7 @@ async def outcome_of(
                     return await store.write_outcome(expiry)
                 if read_now or await feed.may_have_outcome(request_id, since):
                     outcome = await store.read_outcome(request_id)
+                    backoff.succeeded()
                     if outcome is not None:
                         return outcome
                 backoff.succeeded()

@@ -31,6 +31,7 @@ __all__ = [
 # fsspec protocols whose create-if-absent is atomic: s3fs sends If-None-Match: *,
 # the memory filesystem opens with "xb" under its own lock.
 ATOMIC_CREATE_PROTOCOLS = frozenset({"s3", "s3a", "memory"})
+S3FS_ATTEMPTS = 2
 
 
 class Backend(Protocol):
@@ -135,7 +136,6 @@ def s3_options(endpoint_url: str | None = None) -> dict[str, Any]:
         "max_concurrency": 1,
         # Fail within seconds while S3 is unreachable: waiters retry on their own
         # schedule and the app answers 503 instead of hanging.
-        "retries": 1,
         "config_kwargs": {
             "connect_timeout": 5,
             "read_timeout": 15,
@@ -167,6 +167,7 @@ class FsspecBackend:
             ) from exc
         except ValueError as exc:
             raise StoreError(f"cannot open store {url!r}: {exc}") from exc
+        self.protocol = protocol
         self.root = root.rstrip("/")
         if not self.root:
             raise StoreError(f"store {url!r} names no bucket, like s3://bucket/prefix")
@@ -199,12 +200,27 @@ class FsspecBackend:
     def list(self, prefix: str) -> list[str]:
         full = self._full(prefix)
         try:
+            if self.protocol in ("s3", "s3a"):
+                return sorted(self._list_s3(full))
             names = self.fs.ls(full, detail=False)
         except FileNotFoundError:
             return []
         except Exception as exc:
             raise StoreUnavailable(f"cannot list {prefix} in {self.url}: {exc}") from exc
         return sorted(str(name).rstrip("/").rsplit("/", 1)[-1] for name in names)
+
+    def _list_s3(self, full: str) -> list[str]:
+        # One request per page of 1,000 names, even for an empty folder (s3fs's
+        # ls spends extra requests telling an empty folder from a missing one).
+        bucket, _, key = full.partition("/")
+        request = {"Bucket": bucket, "Prefix": f"{key}/", "Delimiter": "/"}
+        names: list[str] = []
+        while True:
+            page = self.fs.call_s3("list_objects_v2", **request)
+            names.extend(item["Key"].rsplit("/", 1)[-1] for item in page.get("Contents", []))
+            if not page.get("IsTruncated"):
+                return names
+            request["ContinuationToken"] = page["NextContinuationToken"]
 
 
 def open_backend(url: str, *, s3_endpoint_url: str | None = None) -> Backend:
@@ -221,7 +237,10 @@ def open_backend(url: str, *, s3_endpoint_url: str | None = None) -> Backend:
             )
         return LocalBackend(parts.path)
     if scheme in ("s3", "s3a"):
-        return FsspecBackend(url, **s3_options(s3_endpoint_url))
+        backend = FsspecBackend(url, **s3_options(s3_endpoint_url))
+        # s3fs retries timeouts five times on top of botocore's retries.
+        backend.fs.retries = S3FS_ATTEMPTS
+        return backend
     if len(scheme) > 1:
         return FsspecBackend(url)
     return LocalBackend(url)

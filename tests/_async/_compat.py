@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import anyio
+import anyio.to_thread
 
 T = TypeVar("T")
 Call = Callable[[], Awaitable[None]]
@@ -26,3 +27,8 @@ async def within(seconds: float, call: Callable[[], Awaitable[T]]) -> T:
 
 async def sleep(seconds: float) -> None:
     await anyio.sleep(seconds)
+
+
+async def in_thread(call: Callable[[], T]) -> T:
+    """call's result, run in a worker thread so that this loop's tasks go on meanwhile."""
+    return await anyio.to_thread.run_sync(call)

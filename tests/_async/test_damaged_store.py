@@ -56,7 +56,7 @@ async def test_damaged_secret(tmp_path: Path) -> None:
 async def test_listing_skips_damaged_events(remote: Served) -> None:
     good = await hitl.new_event("listed", data_type=int)
     bad = await hitl.new_event("listed", data_type=int)
-    (remote.store / "events" / f"{bad.request_id}.json").write_text("{not json")
+    (Path(remote.store) / "events" / f"{bad.request_id}.json").write_text("{not json")
     headers = {"Authorization": f"Bearer {OPERATOR_KEY}"}
     response = await get(f"{remote.endpoint}/events", headers=headers)
     assert response.status_code == 200

@@ -17,7 +17,7 @@ from hitl_core import identity
 from ._compat import sleep, within
 from .helpers import answer, get
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.every_store]
 FAST = {"poll_interval_seconds": 0.05}
 
 

@@ -14,7 +14,7 @@ from ..conftest import OPERATOR_KEY, Served
 from ._compat import Call, run_concurrently
 from .helpers import answer, get, post, token_of, without_token
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.every_store]
 FAST = {"poll_interval_seconds": 0.05}
 
 

@@ -57,7 +57,7 @@ def test_damaged_secret(tmp_path: Path) -> None:
 def test_listing_skips_damaged_events(remote: Served) -> None:
     good = hitl.new_event("listed", data_type=int)
     bad = hitl.new_event("listed", data_type=int)
-    (remote.store / "events" / f"{bad.request_id}.json").write_text("{not json")
+    (Path(remote.store) / "events" / f"{bad.request_id}.json").write_text("{not json")
     headers = {"Authorization": f"Bearer {OPERATOR_KEY}"}
     response = get(f"{remote.endpoint}/events", headers=headers)
     assert response.status_code == 200

@@ -1,0 +1,58 @@
+"""Polling cost does not grow with the number of waiting events."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+import hitl_async as hitl
+
+from ..s3server import BUCKET, MotoServer
+from ._compat import run_concurrently, sleep, within
+from .helpers import answer
+
+pytestmark = pytest.mark.anyio
+EVENTS = 40
+INTERVAL = 0.25
+
+
+async def test_many_waiters_share_one_listing_per_tick(
+    s3_store: str, s3_server: MotoServer
+) -> None:
+    prefix = s3_store.removeprefix(f"s3://{BUCKET}/")
+    events = [
+        await hitl.new_event(f"many-{n}", data_type=int, poll_interval_seconds=INTERVAL)
+        for n in range(EVENTS)
+    ]
+    seen: list[Any] = []
+    counted: dict[str, Any] = {}
+
+    def waiter(event: hitl.Event[int]) -> Any:
+        async def wait() -> None:
+            seen.append(await event.wait())
+
+        return wait
+
+    async def people() -> None:
+        started = time.monotonic()
+        before = len(s3_server.requests())
+        await sleep(8 * INTERVAL)
+        counted["requests"] = s3_server.requests()[before:]
+        counted["ticks"] = (time.monotonic() - started) / INTERVAL
+        for n, event in enumerate(events):
+            assert (await answer(event, n)).status_code == 200
+
+    await within(60, lambda: run_concurrently([*map(waiter, events), people]))
+    assert sorted(seen) == list(range(EVENTS))
+
+    requests = counted["requests"]
+    listings = [r for r in requests if f"prefix={prefix}/outcomes/" in r[1]]
+    reads = [r for r in requests if r[1].startswith(f"/{BUCKET}/{prefix}/outcomes/")]
+    # One listing per tick for all forty waiters (a tick may fall on either
+    # edge of the window), and each waiter's first read; never one read per
+    # waiter per tick.
+    assert 1 <= len(listings) <= counted["ticks"] + 2
+    assert len(reads) <= EVENTS
+    assert len(requests) == len(listings) + len(reads), requests

@@ -1,0 +1,133 @@
+"""Answers reach waiters at once: same-process wake-ups and the app's long-poll."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import hitl_async as hitl
+
+from ..conftest import Served, free_port, start_server, stop_server
+from ._compat import in_thread, run_concurrently, sleep, within
+from .helpers import answer, get, post, token_of
+
+pytestmark = [pytest.mark.anyio, pytest.mark.every_store]
+# Only a wake-up can end these waits in time: the next storage poll is ten minutes away.
+SLOW = {"poll_interval_seconds": 600}
+
+
+async def answered_while_waiting(event: hitl.Event[Any], act: Any) -> list[Any]:
+    """What wait() returned (or raised) while act() ran beside it."""
+    results: list[Any] = []
+
+    async def waiter() -> None:
+        try:
+            results.append(await event.wait())
+        except hitl.HitlError as exc:
+            results.append(exc)
+
+    async def actor() -> None:
+        await sleep(0.2)
+        await act()
+
+    await within(30, lambda: run_concurrently([waiter, actor]))
+    return results
+
+
+async def test_an_answer_wakes_its_waiter_at_once(where: str) -> None:
+    event = await hitl.new_event("wake", data_type=int, **SLOW)
+
+    async def person() -> None:
+        assert (await answer(event, 7)).status_code == 200
+
+    assert await answered_while_waiting(event, person) == [7]
+
+
+async def test_a_cancel_wakes_its_waiter_at_once(where: str) -> None:
+    event = await hitl.new_event("wake", data_type=int, **SLOW)
+    results = await answered_while_waiting(event, event.cancel)
+    assert [type(result) for result in results] == [hitl.EventCancelled]
+
+
+async def test_a_cancel_through_the_api_wakes_its_waiter(where: str) -> None:
+    event = await hitl.new_event("wake", data_type=int, **SLOW)
+
+    async def operator() -> None:
+        url = f"{event.endpoint}/events/{event.request_id}/cancel"
+        assert (await post(url, params=token_of(event))).status_code == 200
+
+    results = await answered_while_waiting(event, operator)
+    assert [type(result) for result in results] == [hitl.EventCancelled]
+
+
+async def test_waiters_fall_back_to_polling_when_the_app_is_unreachable(
+    isolated_settings: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import os
+    from pathlib import Path
+
+    monkeypatch.setenv("HITL_ENDPOINT", f"http://127.0.0.1:{free_port()}")  # nobody listens
+    event = await hitl.new_event("fallback", data_type=int, poll_interval_seconds=0.2)
+    # The person reaches another server on the same store.
+    other = await in_thread(
+        lambda: start_server(os.environ["HITL_STORE"], log_dir=Path(isolated_settings).parent)
+    )
+    try:
+
+        async def person() -> None:
+            response = await post(
+                f"{other.endpoint}/submit/json",
+                params=token_of(event),
+                json={"request_id": event.request_id, "value": 5},
+            )
+            assert response.status_code == 200, response.text
+
+        assert await answered_while_waiting(event, person) == [5]
+    finally:
+        await in_thread(lambda: stop_server(other))
+    assert "cannot long-poll" in caplog.text
+
+
+async def test_long_poll_returns_when_the_event_closes(where: str) -> None:
+    event = await hitl.new_event("held", data_type=int, **SLOW)
+    url = f"{event.endpoint}/events/{event.request_id}/wait"
+    replies: list[dict[str, Any]] = []
+
+    async def held() -> None:
+        replies.append((await get(url, params={**token_of(event), "timeout": "30"})).json())
+
+    async def person() -> None:
+        await sleep(0.2)
+        assert (await answer(event, 3)).status_code == 200
+
+    await within(25, lambda: run_concurrently([held, person]))
+    assert [(r["status"], r["value"]) for r in replies] == [("answered", 3)]
+    again = await get(url, params={**token_of(event), "timeout": "30"})
+    assert (again.json()["status"], again.json()["value"]) == ("answered", 3)
+
+
+async def test_long_poll_with_no_time_left_answers_pending(where: str) -> None:
+    event = await hitl.new_event("held", data_type=int, **SLOW)
+    url = f"{event.endpoint}/events/{event.request_id}/wait"
+    reply = await get(url, params={**token_of(event), "timeout": "0"})
+    assert reply.status_code == 200
+    assert reply.json()["status"] == "pending"
+
+
+@pytest.mark.parametrize("timeout", ["-1", "61", "soon", "nan", "inf"])
+async def test_long_poll_refuses_a_bad_timeout(where: str, timeout: str) -> None:
+    event = await hitl.new_event("held", data_type=int, **SLOW)
+    url = f"{event.endpoint}/events/{event.request_id}/wait"
+    reply = await get(url, params={**token_of(event), "timeout": timeout})
+    assert reply.status_code == 400
+    assert "timeout" in reply.json()["detail"]
+
+
+async def test_long_poll_needs_the_event_token(where: str, served: Served) -> None:
+    event = await hitl.new_event("held", data_type=int, **SLOW)
+    url = f"{event.endpoint}/events/{event.request_id}/wait"
+    assert (await get(url, params={"timeout": "0"})).status_code == 401
+    assert (await get(url, params={"timeout": "0", "token": "wrong"})).status_code == 403
+    unknown = f"{event.endpoint}/events/no-such-event-00/wait"
+    assert (await get(unknown, params={**token_of(event), "timeout": "0"})).status_code == 404

@@ -1,0 +1,102 @@
+# WARNING: generated from tests/_async/test_store_outage.py by codegen/unasync.py. DO NOT EDIT.
+"""The S3 server stops for ten seconds while tasks wait and people submit."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import hitl_sync as hitl
+
+from ..conftest import Served, start_server, stop_server
+from ..s3server import BUCKET, MotoServer, s3_environment
+from ._compat import in_thread, run_concurrently, sleep, within
+from .helpers import answer, get, token_of
+
+pytestmark = pytest.mark.anyio
+OUTAGE_SECONDS = 10
+
+
+@pytest.fixture
+def s3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MotoServer]:
+    """This test's own S3 server, which it stops and starts again."""
+    home = tmp_path / "moto"
+    home.mkdir()
+    server = MotoServer(home)
+    server.start()
+    try:
+        server.create_bucket()
+        for name, value in s3_environment(server.endpoint, tmp_path).items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setenv("HITL_STORE", f"s3://{BUCKET}/outage")
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def app(s3: MotoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Served]:
+    served = start_server(f"s3://{BUCKET}/outage", log_dir=tmp_path)
+    monkeypatch.setenv("HITL_ENDPOINT", served.endpoint)
+    yield served
+    stop_server(served)
+
+
+def test_waiters_and_answers_survive_a_stopped_s3_server(
+    s3: MotoServer, app: Served, caplog: pytest.LogCaptureFixture
+) -> None:
+    events = [
+        hitl.new_event(f"survive-{n}", data_type=int, poll_interval_seconds=0.5) for n in range(3)
+    ]
+    results: dict[str, Any] = {}
+    during: dict[str, Any] = {}
+
+    def waiter(event: hitl.Event[int]) -> Any:
+        def wait() -> None:
+            results[event.request_id] = event.wait()
+
+        return wait
+
+    def outage() -> None:
+        sleep(1)  # every waiter is polling
+        in_thread(s3.stop)
+        stopped = time.monotonic()
+        response = answer(events[0], 99)
+        during["submit"] = (response.status_code, response.json())
+        during["status"] = (
+            get(f"{app.endpoint}/status/{events[1].request_id}", params=token_of(events[1]))
+        ).status_code
+        try:
+            events[1].status()
+        except Exception as exc:
+            during["library"] = exc
+        try:
+            hitl.new_event("during", data_type=int)
+        except Exception as exc:
+            during["new_event"] = exc
+        sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - stopped)))
+        in_thread(s3.start)  # back, with every object it held
+        for n, event in enumerate(events):
+            response = answer(event, n)
+            assert response.status_code == 200, response.text
+
+    within(120, lambda: run_concurrently([*map(waiter, events), outage]))
+
+    # Every answer submitted after the outage reached its waiter; the one
+    # submitted during it changed nothing.
+    assert results == {event.request_id: n for n, event in enumerate(events)}
+    code, body = during["submit"]
+    assert code == 503
+    assert "unavailable" in body["detail"]
+    assert during["status"] == 503
+    for key in ("library", "new_event"):
+        assert isinstance(during[key], hitl.StoreUnavailable), repr(during[key])
+        assert BUCKET in str(during[key])
+    # Waiters said what went wrong and that they go on.
+    assert "the store failed while waiting for event" in caplog.text
+    assert "retrying in" in caplog.text
+    assert "the store answers again" in caplog.text
