@@ -214,10 +214,10 @@ class FsspecBackend:
         # ls spends extra requests telling an empty folder from a missing one).
         bucket, _, key = full.partition("/")
         request = {"Bucket": bucket, "Prefix": f"{key}/", "Delimiter": "/"}
-        names: list[str] = []
+        names = []
         while True:
             page = self.fs.call_s3("list_objects_v2", **request)
-            names.extend(item["Key"].rsplit("/", 1)[-1] for item in page.get("Contents", []))
+            names.extend(str(item["Key"]).rsplit("/", 1)[-1] for item in page.get("Contents", []))
             if not page.get("IsTruncated"):
                 return names
             request["ContinuationToken"] = page["NextContinuationToken"]
