@@ -8,6 +8,7 @@ taken from clients.
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import hashlib
 import os
@@ -214,7 +215,7 @@ class FsspecBackend:
         # ls spends extra requests telling an empty folder from a missing one).
         bucket, _, key = full.partition("/")
         request = {"Bucket": bucket, "Prefix": f"{key}/", "Delimiter": "/"}
-        names = []
+        names: builtins.list[str] = []
         while True:
             page = self.fs.call_s3("list_objects_v2", **request)
             names.extend(str(item["Key"]).rsplit("/", 1)[-1] for item in page.get("Contents", []))
