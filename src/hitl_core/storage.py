@@ -210,7 +210,7 @@ class FsspecBackend:
             raise StoreUnavailable(f"cannot list {prefix} in {self.url}: {exc}") from exc
         return sorted(str(name).rstrip("/").rsplit("/", 1)[-1] for name in names)
 
-    def _list_s3(self, full: str) -> list[str]:
+    def _list_s3(self, full: str) -> builtins.list[str]:
         # One request per page of 1,000 names, even for an empty folder (s3fs's
         # ls spends extra requests telling an empty folder from a missing one).
         bucket, _, key = full.partition("/")
