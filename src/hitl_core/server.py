@@ -128,13 +128,13 @@ class EmbeddedServer:
         await hypercorn_serve(app, _config(self._socket), shutdown_trigger=self._stop.wait)
 
 
-_embedded: dict[tuple[str, str, int], EmbeddedServer] = {}
+_embedded: dict[tuple[str, str | None, str, int], EmbeddedServer] = {}
 _embedded_lock = threading.Lock()
 
 
 def embedded_endpoint(settings: Settings) -> str:
     """The endpoint of this process's server for the store, started on first use."""
-    key = (settings.store, settings.host, settings.port)
+    key = (settings.store, settings.s3_endpoint_url, settings.host, settings.port)
     with _embedded_lock:
         server = _embedded.get(key)
         if server is None:

@@ -155,14 +155,21 @@ LONG_POLL = "long-poll"
 SIGNAL = "signal"
 
 
-def _pause(signal: _compat.Signal, until: float, long_poll: LongPoll | None) -> str | None:
-    """Wait until `until` or a wake-up; what woke the waiter, None if nothing did."""
+def _pause(
+    signal: _compat.Signal, until: float, long_poll: LongPoll | None, poll_interval: float
+) -> str | None:
+    """Wait until `until` or a wake-up; what woke the waiter, None if nothing did.
+
+    Once the long-poll fails, the pause ends at the next tick at the latest, so
+    that the store is polled from then on.
+    """
     if long_poll is not None:
         # One try per pause even after a failure, so a recovered app is used again.
         while (left := until - _compat.monotonic()) > 0:
             if long_poll.closed_within(min(left, LONG_POLL_SECONDS)):
                 return LONG_POLL
             if not long_poll.reachable:
+                until = min(until, _next_tick(_compat.monotonic(), poll_interval))
                 break
     return SIGNAL if signal.wait(until - _compat.monotonic()) else None
 
@@ -181,12 +188,16 @@ def outcome_of(
     At monotonic time `until`, the expiry document is stored (unless an outcome
     stands) and the standing outcome returned; without an expiry, the outcome
     is read one last time and returned, or None.
+
+    While the long-poll works, the app watches the store for this waiter, so
+    the waiter holds long-polls instead of polling; once it fails, the waiter
+    polls the store on ticks and tries the app again at each tick.
     """
     feed = OutcomeFeed.of(store)
     signal = _compat.Signal()
     backoff = Backoff(f"event {request_id!r}")
     read_now = True
-    use_long_poll = True
+    use_long_poll = long_poll is not None
     since = _compat.monotonic()
     with feed.watching(signal), wakeups.listening(store.key, request_id, signal.set):
         while True:
@@ -201,19 +212,22 @@ def outcome_of(
                     if outcome is not None:
                         return outcome
                 backoff.succeeded()
-                pause_until = min(_next_tick(_compat.monotonic(), poll_interval), until)
+                held = use_long_poll and long_poll is not None and long_poll.reachable
+                pause_until = until if held else _next_tick(_compat.monotonic(), poll_interval)
             except StoreUnavailable as exc:
                 now = _compat.monotonic()
                 if now >= until and expiry is None:
                     raise
                 pause_until = now + backoff.failed(exc)
-                if now < until:
-                    pause_until = min(pause_until, until)
-            woken_by = _pause(signal, pause_until, long_poll if use_long_poll else None)
+            if _compat.monotonic() < until:
+                pause_until = min(pause_until, until)
+            woken_by = _pause(
+                signal, pause_until, long_poll if use_long_poll else None, poll_interval
+            )
             signal.clear()
             read_now = woken_by is not None
             # A long-poll that reports the event closed before its outcome can be
             # read (an expiry nobody has stored yet) sits out one tick, so the
             # wait cannot spin.
-            use_long_poll = woken_by != LONG_POLL
-            since = pause_until
+            use_long_poll = long_poll is not None and woken_by != LONG_POLL
+            since = min(pause_until, _compat.monotonic())

@@ -1,0 +1,83 @@
+"""Child process of resume_latency.py: create events, wait on all, say when each wait returns.
+
+Usage: python bench/_waiter.py FLAVOR COUNT POLL_SECONDS (FLAVOR: asyncio, trio or sync).
+Prints one JSON line per event ({"id", "api_url"}), then "ready" once every
+wait has begun, then one
+{"done", "at"} line per returned wait, "at" being time.time() at the return.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from typing import Any
+
+_print_lock = threading.Lock()
+# Time for every wait to begin before the answers come.
+SETTLE_SECONDS = 1.0
+
+
+def say(line: Any) -> None:
+    with _print_lock:
+        print(line if isinstance(line, str) else json.dumps(line), flush=True)
+
+
+def run_blocking(count: int, poll: float) -> None:
+    import hitl_sync as hitl
+
+    events = [
+        hitl.new_event(f"bench-{n}", data_type=int, poll_interval_seconds=poll, timeout_seconds=900)
+        for n in range(count)
+    ]
+    for event in events:
+        say({"id": event.request_id, "api_url": event.api_url})
+
+    def wait(event: hitl.Event[int]) -> None:
+        event.wait()
+        say({"done": event.request_id, "at": time.time()})
+
+    threads = [threading.Thread(target=wait, args=(event,)) for event in events]
+    for thread in threads:
+        thread.start()
+    time.sleep(SETTLE_SECONDS)
+    say("ready")
+    for thread in threads:
+        thread.join()
+
+
+def run_async(backend: str, count: int, poll: float) -> None:
+    import anyio
+
+    import hitl_async as hitl
+
+    async def main() -> None:
+        events = [
+            await hitl.new_event(
+                f"bench-{n}", data_type=int, poll_interval_seconds=poll, timeout_seconds=900
+            )
+            for n in range(count)
+        ]
+        for event in events:
+            say({"id": event.request_id, "api_url": event.api_url})
+
+        async def wait(event: hitl.Event[int]) -> None:
+            await event.wait()
+            say({"done": event.request_id, "at": time.time()})
+
+        async with anyio.create_task_group() as group:
+            for event in events:
+                group.start_soon(wait, event)
+            await anyio.sleep(SETTLE_SECONDS)
+            say("ready")
+
+    anyio.run(main, backend=backend)
+
+
+if __name__ == "__main__":
+    flavor, count, poll = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+    if flavor == "sync":
+        run_blocking(count, poll)
+    else:
+        run_async(flavor, count, poll)
