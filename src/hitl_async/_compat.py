@@ -75,10 +75,12 @@ def _thread_safe_scheduler() -> Callable[[Callable[[], None]], object]:
 class Signal:
     """A wake-up that any thread may give; the task that made it waits for it."""
 
-    __slots__ = ("_event", "_schedule")
+    __slots__ = ("_event", "_is_set", "_schedule")
 
     def __init__(self) -> None:
-        self._event = anyio.Event()
+        self._is_set = False
+        # Made only while a task waits: thousands of idle waiters stay small.
+        self._event: anyio.Event | None = None
         self._schedule = _thread_safe_scheduler()
 
     def set(self) -> None:
@@ -88,19 +90,24 @@ class Signal:
             self._schedule(self._fire)
 
     def _fire(self) -> None:
-        self._event.set()
+        self._is_set = True
+        if self._event is not None:
+            self._event.set()
 
     def clear(self) -> None:
-        if self._event.is_set():
-            self._event = anyio.Event()
+        self._is_set = False
 
     async def wait(self, seconds: float) -> bool:
         """True once woken, False after that many seconds."""
-        if self._event.is_set():
+        if self._is_set:
             return True
-        with anyio.move_on_after(max(0.0, seconds)):
-            await self._event.wait()
-        return self._event.is_set()
+        self._event = event = anyio.Event()
+        try:
+            with anyio.move_on_after(max(0.0, seconds)):
+                await event.wait()
+        finally:
+            self._event = None
+        return self._is_set
 
 
 def twin(fn: F) -> F:

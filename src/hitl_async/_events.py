@@ -134,14 +134,13 @@ class Event(Generic[T]):
         """
         stored_left = documents.seconds_left(self._state.event_document)
         until = _compat.monotonic() + min(self.timeout_seconds, max(0.0, stored_left))
-        expiry = documents.outcome_document(self.request_id, documents.EXPIRED, via="timeout")
         if wakeups.served_here(self.endpoint):
             outcome = await outcome_of(
                 self._store,
                 self.request_id,
                 until=until,
                 poll_interval=self.poll_interval_seconds,
-                expiry=expiry,
+                expire=True,
             )
         else:
             async with httpx.AsyncClient(verify=tls_context()) as client:
@@ -152,7 +151,7 @@ class Event(Generic[T]):
                     until=until,
                     poll_interval=self.poll_interval_seconds,
                     long_poll=long_poll,
-                    expiry=expiry,
+                    expire=True,
                 )
         assert outcome is not None  # an expiry was given
         return self._settle(outcome)

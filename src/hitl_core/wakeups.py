@@ -9,10 +9,9 @@ outcome (often the embedded server's).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
-__all__ = ["listening", "mark_served_here", "notify", "served_here"]
+__all__ = ["listen", "mark_served_here", "notify", "served_here", "unlisten"]
 
 Wake = Callable[[], None]
 
@@ -21,21 +20,20 @@ _listeners: dict[tuple[str, str], list[Wake]] = {}
 _endpoints: set[str] = set()
 
 
-@contextmanager
-def listening(store_key: str, request_id: str, wake: Wake) -> Iterator[None]:
+def listen(store_key: str, request_id: str, wake: Wake) -> None:
     """Call wake() whenever an outcome of request_id is stored by this process."""
+    with _lock:
+        _listeners.setdefault((store_key, request_id), []).append(wake)
+
+
+def unlisten(store_key: str, request_id: str, wake: Wake) -> None:
     key = (store_key, request_id)
     with _lock:
-        _listeners.setdefault(key, []).append(wake)
-    try:
-        yield
-    finally:
-        with _lock:
-            listeners = _listeners.get(key, [])
-            if wake in listeners:
-                listeners.remove(wake)
-            if not listeners:
-                _listeners.pop(key, None)
+        listeners = _listeners.get(key, [])
+        if wake in listeners:
+            listeners.remove(wake)
+        if not listeners:
+            _listeners.pop(key, None)
 
 
 def notify(store_key: str, request_id: str) -> None:

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -62,13 +60,11 @@ class OutcomeFeed:
             feed = feeds[store.key] = OutcomeFeed(store)
         return feed
 
-    @contextmanager
-    def watching(self, waiter: object) -> Iterator[None]:
+    def add(self, waiter: object) -> None:
         self._waiters.add(waiter)
-        try:
-            yield
-        finally:
-            self._waiters.discard(waiter)
+
+    def remove(self, waiter: object) -> None:
+        self._waiters.discard(waiter)
 
     def may_have_outcome(self, request_id: str, since: float) -> bool:
         """False if a listing begun at or after `since` shows no outcome for request_id."""
@@ -87,6 +83,8 @@ class OutcomeFeed:
 class Backoff:
     """Delays between retries of a failing store, and the log lines that report them."""
 
+    __slots__ = ("_delay", "_what")
+
     def __init__(self, what: str) -> None:
         self._what = what
         self._delay = 0.0
@@ -94,7 +92,7 @@ class Backoff:
     def failed(self, exc: StoreUnavailable) -> float:
         self._delay = min(LAST_RETRY_SECONDS, max(FIRST_RETRY_SECONDS, self._delay * 2))
         log.warning(
-            "hitl: the store failed while waiting for %s; retrying in %.1f s: %s",
+            "hitl: the store failed while waiting for event %r; retrying in %.1f s: %s",
             self._what,
             self._delay,
             exc,
@@ -103,7 +101,7 @@ class Backoff:
 
     def succeeded(self) -> None:
         if self._delay:
-            log.warning("hitl: the store answers again; still waiting for %s", self._what)
+            log.warning("hitl: the store answers again; still waiting for event %r", self._what)
             self._delay = 0.0
 
 
@@ -181,13 +179,13 @@ def outcome_of(
     until: float,
     poll_interval: float,
     long_poll: LongPoll | None = None,
-    expiry: dict[str, Any] | None = None,
+    expire: bool = False,
 ) -> dict[str, Any] | None:
     """The event's outcome once stored.
 
-    At monotonic time `until`, the expiry document is stored (unless an outcome
-    stands) and the standing outcome returned; without an expiry, the outcome
-    is read one last time and returned, or None.
+    At monotonic time `until`, with expire=True, the event is marked expired
+    (unless an outcome stands) and the standing outcome returned; otherwise
+    the outcome is read one last time and returned, or None.
 
     While the long-poll works, the app watches the store for this waiter, so
     the waiter holds long-polls instead of polling; once it fails, the waiter
@@ -195,16 +193,22 @@ def outcome_of(
     """
     feed = OutcomeFeed.of(store)
     signal = _compat.Signal()
-    backoff = Backoff(f"event {request_id!r}")
+    backoff = Backoff(request_id)
     read_now = True
     use_long_poll = long_poll is not None
     since = _compat.monotonic()
-    with feed.watching(signal), wakeups.listening(store.key, request_id, signal.set):
+    wake = signal.set
+    feed.add(signal)
+    wakeups.listen(store.key, request_id, wake)
+    try:
         while True:
             try:
                 if _compat.monotonic() >= until:
-                    if expiry is None:
+                    if not expire:
                         return store.read_outcome(request_id)
+                    expiry = documents.outcome_document(
+                        request_id, documents.EXPIRED, via="timeout"
+                    )
                     return store.write_outcome(expiry)
                 if read_now or feed.may_have_outcome(request_id, since):
                     outcome = store.read_outcome(request_id)
@@ -216,7 +220,7 @@ def outcome_of(
                 pause_until = until if held else _next_tick(_compat.monotonic(), poll_interval)
             except StoreUnavailable as exc:
                 now = _compat.monotonic()
-                if now >= until and expiry is None:
+                if now >= until and not expire:
                     raise
                 pause_until = now + backoff.failed(exc)
             if _compat.monotonic() < until:
@@ -231,3 +235,6 @@ def outcome_of(
             # wait cannot spin.
             use_long_poll = long_poll is not None and woken_by != LONG_POLL
             since = min(pause_until, _compat.monotonic())
+    finally:
+        feed.remove(signal)
+        wakeups.unlisten(store.key, request_id, wake)
