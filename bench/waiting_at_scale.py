@@ -1,10 +1,14 @@
 """Many events waited on at once by one async process: storage requests and memory.
 
-Creates EVENTS events in an S3 bucket served by moto_server on 127.0.0.1, waits
-on all of them at once (asyncio), and while nobody answers counts the storage
-requests per poll interval from moto's request log, next to the baseline of
-one request per waiting event per interval. Memory per waiting event is what
-tracemalloc sees allocated once every wait has begun, divided by EVENTS.
+Creates EVENTS events in an S3 bucket served by moto_server on 127.0.0.1 and
+waits on all of them at once on asyncio. While nobody answers, it counts the
+storage requests per poll interval from moto's request log, next to the
+baseline of one request per waiting event per interval. Memory per waiting
+event is what tracemalloc sees allocated once every wait has begun, divided
+by EVENTS: once for waits started as asyncio tasks, once in an anyio task
+group (which adds its own bookkeeping per task). The S3 client's connection
+pool and buffers are reported apart: they are bounded and do not grow with
+the number of waiters.
 
     python bench/waiting_at_scale.py --events 1000     # the polling-cost figure
     python bench/waiting_at_scale.py --events 10000    # the scale figure
@@ -13,20 +17,48 @@ tracemalloc sees allocated once every wait has begun, divided by EVENTS.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import anyio
-from _support import BUCKET, moto, s3_environment
+from _support import BUCKET, MotoServer, moto, s3_environment
 
 S3_CLIENT = ("aiohttp", "aiobotocore", "botocore", "s3fs", "fsspec", "urllib3", "multidict", "yarl")
 
 
-async def measure(events_count: int, poll: float, intervals: int, s3: Any) -> dict[str, float]:
+async def _settled(s3: MotoServer, poll: float) -> None:
+    """Return once every wait has begun and made its first look at the store."""
+    seen = len(s3.requests())
+    while True:
+        await anyio.sleep(poll)
+        seen, previous = len(s3.requests()), seen
+        if seen - previous <= 2:  # a listing per tick, no first reads left
+            return
+
+
+async def _memory(
+    start: Callable[[], Awaitable[None]], s3: MotoServer, poll: float, count: int
+) -> tuple[float, float]:
+    """Bytes per waiting event, without and with the S3 client's buffers."""
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    await start()
+    await _settled(s3, poll)
+    total = tracemalloc.get_traced_memory()[0] - before
+    snapshot = tracemalloc.take_snapshot()
+    tracemalloc.stop()
+    client = snapshot.filter_traces([tracemalloc.Filter(True, f"*/{n}/*") for n in S3_CLIENT])
+    client_bytes = sum(stat.size for stat in client.statistics("filename"))
+    return (total - client_bytes) / count, total / count
+
+
+async def measure(events_count: int, poll: float, intervals: int, s3: MotoServer) -> dict[str, Any]:
     import hitl_async as hitl
 
     limiter = anyio.CapacityLimiter(32)
@@ -44,46 +76,38 @@ async def measure(events_count: int, poll: float, intervals: int, s3: Any) -> di
     async with anyio.create_task_group() as group:
         for n in range(events_count):
             group.start_soon(create, n)
-    created_in = time.monotonic() - started
+    figures: dict[str, Any] = {"created_in": time.monotonic() - started}
 
-    tracemalloc.start()
-    before = tracemalloc.get_traced_memory()[0]
+    # Waits as asyncio tasks: memory, then the storage requests per interval.
+    tasks: list[asyncio.Task[int]] = []
+
+    async def start_tasks() -> None:
+        tasks.extend(asyncio.create_task(event.wait()) for event in events)
+
+    figures["tasks"] = await _memory(start_tasks, s3, poll, events_count)
+    mark = len(s3.requests())
+    window_start = time.monotonic()
+    await anyio.sleep(intervals * poll)
+    window = time.monotonic() - window_start
+    requests = s3.requests()[mark:]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    figures["per_interval"] = len(requests) / (window / poll)
+    figures["listings_per_interval"] = sum("list-type=2" in r[1] for r in requests) / (
+        window / poll
+    )
+
+    # The same waits in an anyio task group.
     async with anyio.create_task_group() as group:
-        for event in events:
-            group.start_soon(event.wait)
-        # Until every wait has begun and made its first read of the store.
-        reads = len(s3.requests())
-        while True:
-            await anyio.sleep(poll)
-            reads, previous = len(s3.requests()), reads
-            if reads - previous < events_count / 10:
-                break
-        waiting = tracemalloc.get_traced_memory()[0] - before
-        snapshot = tracemalloc.take_snapshot()
-        tracemalloc.stop()
-        # The S3 client's connection pool and buffers are bounded; they do not
-        # grow with the number of waiters.
-        client = snapshot.filter_traces(
-            [tracemalloc.Filter(True, f"*/{name}/*") for name in S3_CLIENT]
-        )
-        client_bytes = sum(stat.size for stat in client.statistics("filename"))
-        if os.environ.get("HITL_BENCH_TOP"):
-            for stat in snapshot.statistics("lineno")[:15]:
-                print(stat)
-        mark = len(s3.requests())
-        window_start = time.monotonic()
-        await anyio.sleep(intervals * poll)
-        window = time.monotonic() - window_start
-        requests = s3.requests()[mark:]
+
+        async def start_group() -> None:
+            for event in events:
+                group.start_soon(event.wait)
+
+        figures["task_group"] = await _memory(start_group, s3, poll, events_count)
         group.cancel_scope.cancel()
-    listings = sum("list-type=2" in path for _, path, _ in requests)
-    return {
-        "created_in": created_in,
-        "bytes_per_wait": waiting / events_count,
-        "bytes_per_wait_without_client": (waiting - client_bytes) / events_count,
-        "per_interval": len(requests) / (window / poll),
-        "listings_per_interval": listings / (window / poll),
-    }
+    return figures
 
 
 def main() -> None:
@@ -104,10 +128,12 @@ def main() -> None:
         f"({figures['listings_per_interval']:.1f} listings); "
         f"one-request-per-event baseline: {args.events}"
     )
-    print(
-        f"  memory per waiting event: {figures['bytes_per_wait_without_client'] / 1024:.2f} KB "
-        f"({figures['bytes_per_wait'] / 1024:.2f} KB with the S3 client's buffers; tracemalloc)"
-    )
+    for label, key in (("asyncio tasks", "tasks"), ("an anyio task group", "task_group")):
+        own, total = figures[key]
+        print(
+            f"  memory per waiting event, waits as {label}: {own / 1024:.2f} KB "
+            f"({total / 1024:.2f} KB with the S3 client's buffers; tracemalloc)"
+        )
 
 
 if __name__ == "__main__":

@@ -62,37 +62,48 @@ def loop_state() -> dict[str, Any]:
         return state
 
 
-def _thread_safe_scheduler() -> Callable[[Callable[[], None]], object]:
-    """Schedules a callback on the running loop from any thread, without blocking."""
-    try:
-        return asyncio.get_running_loop().call_soon_threadsafe
-    except RuntimeError:  # not asyncio: the other backend anyio runs on
-        import trio
-
-        return trio.lowlevel.current_trio_token().run_sync_soon
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 class Signal:
-    """A wake-up that any thread may give; the task that made it waits for it."""
+    """A wake-up that any thread may give; the task that made it waits for it.
 
-    __slots__ = ("_event", "_is_set", "_schedule")
+    Thousands of tasks may each hold one, so it waits on the backend's lightest
+    parts: on asyncio a future and a timer, on trio an event in a cancel scope.
+    """
+
+    __slots__ = ("_is_set", "_loop", "_trio_token", "_waiter")
 
     def __init__(self) -> None:
         self._is_set = False
-        # Made only while a task waits: thousands of idle waiters stay small.
-        self._event: anyio.Event | None = None
-        self._schedule = _thread_safe_scheduler()
+        self._waiter: Any = None  # what the waiting task awaits, while it waits
+        self._trio_token: Any = None
+        try:
+            self._loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:  # not asyncio: the other backend anyio runs on
+            import trio
+
+            self._loop = None
+            self._trio_token = trio.lowlevel.current_trio_token()
 
     def set(self) -> None:
         """Wake the waiter. Callable from any thread; never blocks."""
         # A loop that has ended raises RuntimeError: nobody is waiting any more.
         with contextlib.suppress(RuntimeError):
-            self._schedule(self._fire)
+            if self._loop is not None:
+                self._loop.call_soon_threadsafe(self._fire)
+            else:
+                self._trio_token.run_sync_soon(self._fire)
 
-    def _fire(self) -> None:
+    def _fire(self) -> None:  # on the waiter's loop
         self._is_set = True
-        if self._event is not None:
-            self._event.set()
+        waiter = self._waiter
+        if isinstance(waiter, asyncio.Future):
+            _resolve(waiter)
+        elif waiter is not None:
+            waiter.set()
 
     def clear(self) -> None:
         self._is_set = False
@@ -101,12 +112,25 @@ class Signal:
         """True once woken, False after that many seconds."""
         if self._is_set:
             return True
-        self._event = event = anyio.Event()
-        try:
-            with anyio.move_on_after(max(0.0, seconds)):
-                await event.wait()
-        finally:
-            self._event = None
+        seconds = max(0.0, seconds)
+        if self._loop is not None:
+            future = self._loop.create_future()
+            timer = self._loop.call_later(seconds, _resolve, future)
+            self._waiter = future
+            try:
+                await future
+            finally:
+                timer.cancel()
+                self._waiter = None
+        else:
+            import trio
+
+            self._waiter = event = trio.Event()
+            try:
+                with trio.move_on_after(seconds):
+                    await event.wait()
+            finally:
+                self._waiter = None
         return self._is_set
 
 

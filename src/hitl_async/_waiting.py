@@ -193,7 +193,9 @@ async def outcome_of(
     feed = OutcomeFeed.of(store)
     signal = _compat.Signal()
     backoff = Backoff(request_id)
-    read_now = True
+    # The first look goes through the feed too: many waits that begin together
+    # share one listing instead of reading one outcome each.
+    read_now = False
     use_long_poll = long_poll is not None
     since = _compat.monotonic()
     wake = signal.set
