@@ -10,6 +10,7 @@ which never sees the Python type, validates answers the same way.
 from __future__ import annotations
 
 import enum
+import functools
 import json
 import math
 import typing
@@ -194,6 +195,14 @@ def describe(data_type: Any) -> TypeSpec:
     return TypeSpec(data_type, kind, name, schema, choices, adapter)
 
 
+@functools.lru_cache(maxsize=256)
+def _validator(schema_json: str) -> jsonschema.Draft202012Validator:
+    # Building a validator costs more than most validations; events of one type share one.
+    return jsonschema.Draft202012Validator(
+        json.loads(schema_json), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+
+
 def validate_with_description(description: dict[str, Any], value: Any) -> Any:
     """Validate a value against a stored type description (no Python type at hand).
 
@@ -221,9 +230,7 @@ def validate_with_description(description: dict[str, Any], value: Any) -> Any:
     if any(too_deep(candidate) for candidate in candidates):
         raise InvalidValue(f"the answer nests deeper than {MAX_DEPTH} levels")
     message = ""
-    validator = jsonschema.Draft202012Validator(
-        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
-    )
+    validator = _validator(json.dumps(schema, sort_keys=True))
     for candidate in candidates:
         error = jsonschema.exceptions.best_match(validator.iter_errors(candidate))
         if error is None:
