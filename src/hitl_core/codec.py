@@ -15,10 +15,12 @@ import json
 import math
 import typing
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import pydantic
+
+if TYPE_CHECKING:
+    import jsonschema
 
 from .errors import InvalidValue
 
@@ -198,9 +200,18 @@ def describe(data_type: Any) -> TypeSpec:
 @functools.lru_cache(maxsize=256)
 def _validator(schema_json: str) -> jsonschema.Draft202012Validator:
     # Building a validator costs more than most validations; events of one type share one.
+    # jsonschema is imported on first use: its format checkers take most of a
+    # second to import, which a task that only asks a question never needs.
+    import jsonschema
+
     return jsonschema.Draft202012Validator(
         json.loads(schema_json), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )
+
+
+def prepare_validation() -> None:
+    """Import and build what validating JSON answers needs, ahead of the first answer."""
+    _validator("{}")
 
 
 def validate_with_description(description: dict[str, Any], value: Any) -> Any:
@@ -231,8 +242,10 @@ def validate_with_description(description: dict[str, Any], value: Any) -> Any:
         raise InvalidValue(f"the answer nests deeper than {MAX_DEPTH} levels")
     message = ""
     validator = _validator(json.dumps(schema, sort_keys=True))
+    from jsonschema.exceptions import best_match
+
     for candidate in candidates:
-        error = jsonschema.exceptions.best_match(validator.iter_errors(candidate))
+        error = best_match(validator.iter_errors(candidate))
         if error is None:
             return candidate
         if not message:

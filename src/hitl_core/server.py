@@ -157,6 +157,9 @@ def _stop_embedded() -> None:
 
 def run_forever(settings: Settings, on_ready: Callable[[str], None] | None = None) -> None:
     """Serve until SIGINT or SIGTERM (hitl serve)."""
+    from .codec import prepare_validation
+
+    prepare_validation()  # a standalone server pays its imports before it listens
     sock = _bind(settings.host, settings.port)
     endpoint = _url(settings.host, sock.getsockname()[1])
 
