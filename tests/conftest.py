@@ -155,6 +155,7 @@ def start_server(
     port: int | None = None,
     log_dir: Path | None = None,
     env: dict[str, str] | None = None,
+    args: tuple[str, ...] = (),
 ) -> Served:
     """`hitl serve` on 127.0.0.1, answering /health; env adds to this process's settings."""
     port = port or free_port()
@@ -170,7 +171,11 @@ def start_server(
     log = (log_dir or Path(store).parent) / f"serve-{port}.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [*command, "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port)],
+            [
+                *command,
+                *("serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port)),
+                *args,
+            ],
             env=env,
             stdout=sink,
             stderr=subprocess.STDOUT,

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import httpx
 
-from .conftest import Lines
+from .conftest import Lines, start_server, stop_server
+from .s3server import MotoServer
 
 HITL = (
     [
@@ -58,3 +59,23 @@ def test_serve_rejects_a_bad_port() -> None:
     done = subprocess.run([*HITL, "serve", "--port", "nope"], capture_output=True, text=True)
     assert done.returncode == 2
     assert "invalid int value" in done.stderr
+
+
+def test_serve_takes_the_s3_endpoint_as_an_option(
+    s3_store: str, s3_server: MotoServer, tmp_path: Path
+) -> None:
+    import hitl_sync as hitl
+
+    event = hitl.new_event("flag", data_type=bool, prompt="Flag?")  # this process: from the env
+    served = start_server(
+        s3_store,
+        log_dir=tmp_path,
+        env={"HITL_S3_ENDPOINT_URL": ""},  # the server learns it from the option alone
+        args=("--s3-endpoint-url", s3_server.endpoint),
+    )
+    try:
+        token = event.form_url.split("token=", 1)[1]
+        form = httpx.get(f"{served.endpoint}/form/{event.request_id}?token={token}", timeout=30)
+        assert form.status_code == 200 and "Flag?" in form.text
+    finally:
+        stop_server(served)
