@@ -131,6 +131,11 @@ class Event(Generic[T]):
         so a restarted task does not start again from zero) the event is marked
         expired and the default is returned if one was given, else EventTimeout
         is raised. A cancelled event raises EventCancelled.
+
+        While the store does not answer (StoreUnavailable), the wait logs and
+        retries with backoff, past the deadline if need be: the expiry must be
+        stored before it is reported, and an answer may be standing already.
+        A store that refuses access or is damaged raises StoreError.
         """
         stored_left = documents.seconds_left(self._state.event_document)
         until = _compat.monotonic() + min(self.timeout_seconds, max(0.0, stored_left))

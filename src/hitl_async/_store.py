@@ -31,11 +31,11 @@ Check = Callable[[dict[str, Any]], None]
 class Store:
     """Event documents in one store; every method may raise StoreError."""
 
-    def __init__(self, backend: Backend) -> None:
+    def __init__(self, backend: Backend, *, s3_endpoint_url: str | None = None) -> None:
         self.backend = backend
         self.url = backend.url
-        # Names the store for wake-ups within this process.
-        self.key = backend.url
+        # Names the store within this process: one URL on two S3 servers is two stores.
+        self.key = f"{backend.url} at {s3_endpoint_url}" if s3_endpoint_url else backend.url
         self._secret: bytes | None = None
 
     async def _read_json(self, path: str, check: Check) -> dict[str, Any] | None:
@@ -61,7 +61,8 @@ class Store:
         standing = await self._read_json(path, check)
         if standing is None:
             raise StoreError(f"{path} in {self.url} exists but cannot be read")
-        return standing
+        # A create retried after its response was lost finds its own document.
+        return document if standing == document else standing
 
     async def secret(self) -> bytes:
         """The store's token key, created by whoever needs it first."""
@@ -117,5 +118,6 @@ def open_store(url: str, *, s3_endpoint_url: str | None = None) -> Store:
     with _stores_lock:
         store = _stores.get(key)
         if store is None:
-            store = _stores[key] = Store(open_backend(url, s3_endpoint_url=s3_endpoint_url))
+            backend = open_backend(url, s3_endpoint_url=s3_endpoint_url)
+            store = _stores[key] = Store(backend, s3_endpoint_url=s3_endpoint_url)
         return store

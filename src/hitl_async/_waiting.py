@@ -2,7 +2,9 @@
 
 Storage is the source of truth; everything else only makes a wait end sooner.
 
-- Same process: storing an outcome wakes its local waiters at once (wakeups).
+- Same process: storing an outcome wakes its local waiters at once (wakeups);
+  a waiter holding a long-poll learns of it through the app instead, which
+  looks at the store every second.
 - Other processes: the waiter holds a long-poll on the app that serves the
   event, which answers as soon as the outcome is stored.
 - Always: the store is polled on ticks of poll_interval_seconds. The waiters
@@ -40,15 +42,24 @@ LAST_RETRY_SECONDS = 30.0
 
 
 class OutcomeFeed:
-    """Which requests of a store have an outcome, from listings shared per tick."""
+    """Which requests of a store have an outcome, from listings shared per tick.
+
+    Only the waiters that poll count (not those holding a long-poll): while
+    there are no more of them than the pages a listing takes, each reads its
+    own outcome instead. A failed listing fails every waiter that would have
+    shared it, so an outage costs one try per tick, not one per waiter.
+    """
 
     def __init__(self, store: Store) -> None:
         self._store = store
         self._lock = _compat.Lock()
         self._listed_at = -math.inf
         self._listed: frozenset[str] = frozenset()
+        self._failed_at = -math.inf
+        self._failure: StoreUnavailable | None = None
         self._pages = 1
-        self._waiters: set[object] = set()
+        self._polling: set[object] = set()
+        self._starting: set[object] = set()
 
     @staticmethod
     def of(store: Store) -> OutcomeFeed:
@@ -59,20 +70,39 @@ class OutcomeFeed:
             feed = feeds[store.key] = OutcomeFeed(store)
         return feed
 
-    def add(self, waiter: object) -> None:
-        self._waiters.add(waiter)
+    def polling(self, waiter: object, polls: bool) -> None:
+        """Count waiter among the waiters that poll the store, or not."""
+        if polls:
+            self._polling.add(waiter)
+        else:
+            self._polling.discard(waiter)
 
-    def remove(self, waiter: object) -> None:
-        self._waiters.discard(waiter)
+    async def first_look(self, waiter: object, request_id: str, since: float) -> bool:
+        """may_have_outcome() for a wait that begins: it shares a listing only with
+        other waits beginning at the same time, so a lone one reads its outcome."""
+        self._starting.add(waiter)
+        try:
+            return await self._may_have_outcome(request_id, since, len(self._starting))
+        finally:
+            self._starting.discard(waiter)
 
     async def may_have_outcome(self, request_id: str, since: float) -> bool:
         """False if a listing begun at or after `since` shows no outcome for request_id."""
-        if len(self._waiters) <= self._pages:
+        return await self._may_have_outcome(request_id, since, len(self._polling))
+
+    async def _may_have_outcome(self, request_id: str, since: float, sharing: int) -> bool:
+        if sharing <= self._pages:
             return True  # reading each waiter's outcome costs no more than listing them
         async with self._lock:
             if self._listed_at < since:
+                if self._failure is not None and self._failed_at >= since:
+                    raise self._failure
                 started = _compat.monotonic()
-                listed = await self._store.list_outcomes()
+                try:
+                    listed = await self._store.list_outcomes()
+                except StoreUnavailable as exc:
+                    self._failure, self._failed_at = exc, started
+                    raise
                 self._listed = frozenset(listed)
                 self._listed_at = started
                 self._pages = max(1, math.ceil(len(listed) / LISTING_PAGE))
@@ -193,13 +223,11 @@ async def outcome_of(
     feed = OutcomeFeed.of(store)
     signal = _compat.Signal()
     backoff = Backoff(request_id)
-    # The first look goes through the feed too: many waits that begin together
-    # share one listing instead of reading one outcome each.
+    first = True
     read_now = False
     use_long_poll = long_poll is not None
     since = _compat.monotonic()
     wake = signal.set
-    feed.add(signal)
     wakeups.listen(store.key, request_id, wake)
     try:
         while True:
@@ -211,13 +239,20 @@ async def outcome_of(
                         request_id, documents.EXPIRED, via="timeout"
                     )
                     return await store.write_outcome(expiry)
-                if read_now or await feed.may_have_outcome(request_id, since):
+                if first:
+                    # Waits that begin together share one listing; a lone one reads.
+                    look = await feed.first_look(signal, request_id, since)
+                else:
+                    look = read_now or await feed.may_have_outcome(request_id, since)
+                if look:
                     outcome = await store.read_outcome(request_id)
                     backoff.succeeded()
                     if outcome is not None:
                         return outcome
+                first = False
                 backoff.succeeded()
                 held = use_long_poll and long_poll is not None and long_poll.reachable
+                feed.polling(signal, not held)
                 pause_until = until if held else _next_tick(_compat.monotonic(), poll_interval)
             except StoreUnavailable as exc:
                 now = _compat.monotonic()
@@ -229,7 +264,9 @@ async def outcome_of(
             woken_by = await _pause(
                 signal, pause_until, long_poll if use_long_poll else None, poll_interval
             )
-            signal.clear()
+            if woken_by is not None:
+                # Only now: a wake-up given after a pause ran out must not be lost.
+                signal.clear()
             read_now = woken_by is not None
             # A long-poll that reports the event closed before its outcome can be
             # read (an expiry nobody has stored yet) sits out one tick, so the
@@ -237,5 +274,5 @@ async def outcome_of(
             use_long_poll = long_poll is not None and woken_by != LONG_POLL
             since = min(pause_until, _compat.monotonic())
     finally:
-        feed.remove(signal)
+        feed.polling(signal, False)
         wakeups.unlisten(store.key, request_id, wake)

@@ -18,6 +18,7 @@ A GET never changes state. Runs on asyncio only.
 
 from __future__ import annotations
 
+import collections
 import hmac
 import json
 import logging
@@ -43,6 +44,9 @@ MAX_LONG_POLL_SECONDS = 60.0
 DEFAULT_LONG_POLL_SECONDS = 30.0
 # How often a long-poll looks for outcomes that other replicas stored.
 LONG_POLL_STORE_INTERVAL = 1.0
+# Long-polls held at once, per event and in all: a token cannot tie up the server.
+MAX_HOLDS_PER_EVENT = 8
+MAX_HOLDS = 10_000
 _SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
@@ -82,6 +86,7 @@ def create_app(
     app.config["BODY_TIMEOUT"] = 30
     store = open_store(store_url, s3_endpoint_url=s3_endpoint_url)
     handler = _Handler(store, api_key)
+    holds: collections.Counter[str] = collections.Counter()  # long-polls held, per event
 
     @app.after_request
     async def secure(response: Response) -> Response:
@@ -177,10 +182,21 @@ def create_app(
         if timeout is None:
             detail = f"timeout must be a number of seconds from 0 to {MAX_LONG_POLL_SECONDS:g}"
             return _json(Reply(400, {"status": "bad_request", "detail": detail}))
+        if holds[request_id] >= MAX_HOLDS_PER_EVENT or sum(holds.values()) >= MAX_HOLDS:
+            detail = "too many long-polls are held; retry shortly or read /status"
+            response = _json(Reply(429, {"status": "too_many", "detail": detail}))
+            response.headers["Retry-After"] = "1"
+            return response
         held = max(0.0, min(timeout, documents.seconds_left(event)))
-        outcome = await outcome_of(
-            store, request_id, until=time.monotonic() + held, poll_interval=poll_interval
-        )
+        holds[request_id] += 1
+        try:
+            outcome = await outcome_of(
+                store, request_id, until=time.monotonic() + held, poll_interval=poll_interval
+            )
+        finally:
+            holds[request_id] -= 1
+            if not holds[request_id]:
+                del holds[request_id]
         return _json(Reply(200, handler.describe(event, outcome)))
 
     @app.post("/events/<request_id>/cancel")

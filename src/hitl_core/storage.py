@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import errno
 import hashlib
 import os
 import secrets
@@ -50,6 +51,22 @@ class Backend(Protocol):
         """Names of the documents directly under a folder."""
 
 
+# Failures that waiting will not cure: the store refuses us, or is not there.
+_LASTING_ERRORS = ("NoCredentialsError", "PartialCredentialsError", "NoSuchBucket")
+
+
+def _failure(action: str, path: str, url: str, exc: BaseException) -> StoreError:
+    """The error to raise for a failed storage call: StoreUnavailable if a retry may succeed."""
+    message = f"cannot {action} {path} in {url}: {exc}"
+    described = f"{type(exc).__name__} {exc}"
+    lasting = isinstance(
+        exc, (PermissionError, FileNotFoundError, IsADirectoryError, NotADirectoryError)
+    ) or any(marker in described for marker in _LASTING_ERRORS)
+    if isinstance(exc, OSError) and exc.errno == errno.EROFS:
+        lasting = True
+    return StoreError(message) if lasting else StoreUnavailable(message)
+
+
 def _check_relative(path: str) -> None:
     parts = path.split("/")
     if path.startswith("/") or any(p in ("", ".", "..") for p in parts):
@@ -73,7 +90,7 @@ class LocalBackend:
         except FileNotFoundError:
             return None
         except OSError as exc:
-            raise StoreUnavailable(f"cannot read {path} in {self.url}: {exc}") from exc
+            raise _failure("read", path, self.url, exc) from exc
 
     def create(self, path: str, data: bytes) -> bool:
         target = self._full(path)
@@ -95,7 +112,7 @@ class LocalBackend:
             _fsync_dir(target.parent)
             return True
         except OSError as exc:
-            raise StoreUnavailable(f"cannot write {path} in {self.url}: {exc}") from exc
+            raise _failure("write", path, self.url, exc) from exc
 
     def list(self, prefix: str) -> list[str]:
         try:
@@ -107,7 +124,7 @@ class LocalBackend:
         except FileNotFoundError:
             return []
         except OSError as exc:
-            raise StoreUnavailable(f"cannot list {prefix} in {self.url}: {exc}") from exc
+            raise _failure("list", prefix, self.url, exc) from exc
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -186,7 +203,7 @@ class FsspecBackend:
         except FileNotFoundError:
             return None
         except Exception as exc:
-            raise StoreUnavailable(f"cannot read {path} in {self.url}: {exc}") from exc
+            raise _failure("read", path, self.url, exc) from exc
 
     def create(self, path: str, data: bytes) -> bool:
         full = self._full(path)
@@ -196,7 +213,7 @@ class FsspecBackend:
         except FileExistsError:
             return False
         except Exception as exc:
-            raise StoreUnavailable(f"cannot write {path} in {self.url}: {exc}") from exc
+            raise _failure("write", path, self.url, exc) from exc
 
     def list(self, prefix: str) -> list[str]:
         full = self._full(prefix)
@@ -207,7 +224,7 @@ class FsspecBackend:
         except FileNotFoundError:
             return []
         except Exception as exc:
-            raise StoreUnavailable(f"cannot list {prefix} in {self.url}: {exc}") from exc
+            raise _failure("list", prefix, self.url, exc) from exc
         return sorted(str(name).rstrip("/").rsplit("/", 1)[-1] for name in names)
 
     def _list_s3(self, full: str) -> builtins.list[str]:

@@ -12,6 +12,7 @@ import pytest
 import hitl_async as hitl
 
 from ..conftest import OPERATOR_KEY, Served
+from ._compat import within
 from .helpers import answer, get, token_of
 
 pytestmark = pytest.mark.anyio
@@ -62,3 +63,14 @@ async def test_listing_skips_damaged_events(remote: Served) -> None:
     assert response.status_code == 200
     listed = {e["request_id"] for e in response.json()["events"]}
     assert good.request_id in listed and bad.request_id not in listed
+
+
+async def test_a_store_that_refuses_access_raises_instead_of_retrying(tmp_path: Path) -> None:
+    store = tmp_path / "locked-store"
+    event = await hitl.new_event("locked", data_type=int, store=str(store))
+    outcomes = store / "outcomes"
+    outcomes.mkdir(exist_ok=True)
+    (outcomes / f"{event.request_id}.json").mkdir()  # unreadable as a document
+    with pytest.raises(hitl.StoreError) as caught:
+        await within(30, event.wait)
+    assert not isinstance(caught.value, hitl.StoreUnavailable)

@@ -51,8 +51,7 @@ async def test_many_waiters_share_one_listing_per_tick(
     listings = [r for r in requests if f"prefix={prefix}/outcomes/" in r[1]]
     reads = [r for r in requests if r[1].startswith(f"/{BUCKET}/{prefix}/outcomes/")]
     # One listing per tick for all forty waiters (a tick may fall on either
-    # edge of the window), and each waiter's first read; never one read per
-    # waiter per tick.
+    # edge of the window); never one read per waiter per tick.
     assert 1 <= len(listings) <= counted["ticks"] + 2
     assert len(reads) <= EVENTS
     assert len(requests) == len(listings) + len(reads), requests

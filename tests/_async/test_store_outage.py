@@ -14,7 +14,7 @@ import hitl_async as hitl
 from ..conftest import Served, start_server, stop_server
 from ..s3server import BUCKET, MotoServer, s3_environment
 from ._compat import in_thread, run_concurrently, sleep, within
-from .helpers import answer, get, token_of
+from .helpers import answer, get, post, token_of
 
 pytestmark = pytest.mark.anyio
 OUTAGE_SECONDS = 10
@@ -45,12 +45,33 @@ def app(s3: MotoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
     stop_server(served)
 
 
+@pytest.fixture
+def other_replica(s3: MotoServer, tmp_path: Path) -> Iterator[Served]:
+    """Where people answer once the outage is over: no waiter hears of it directly."""
+    served = start_server(f"s3://{BUCKET}/outage", log_dir=tmp_path)
+    yield served
+    stop_server(served)
+
+
+async def submit(replica: Served, event: hitl.Event[int], value: int) -> Any:
+    return await post(
+        f"{replica.endpoint}/submit/json",
+        params=token_of(event),
+        json={"request_id": event.request_id, "value": value},
+    )
+
+
 @pytest.mark.parametrize("served_by", ["this process", "hitl serve"])
 async def test_waiters_and_answers_survive_a_stopped_s3_server(
-    s3: MotoServer, served_by: str, request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
+    s3: MotoServer,
+    other_replica: Served,
+    served_by: str,
+    request: pytest.FixtureRequest,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """In-process, waiters poll the store themselves; with `hitl serve`, they
-    long-poll it and it watches the store for them."""
+    long-poll it and it watches the store for them. Either way the answers come
+    through another replica, so only polling the store can find them."""
     app: Served | None = request.getfixturevalue("app") if served_by == "hitl serve" else None
     events = [
         await hitl.new_event(f"survive-{n}", data_type=int, poll_interval_seconds=0.5)
@@ -84,7 +105,7 @@ async def test_waiters_and_answers_survive_a_stopped_s3_server(
         await sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - stopped)))
         await in_thread(s3.start)  # back, with every object it held
         for n, event in enumerate(events):
-            response = await answer(event, n)
+            response = await submit(other_replica, event, n)
             assert response.status_code == 200, response.text
 
     await within(120, lambda: run_concurrently([*map(waiter, events), outage]))

@@ -9,7 +9,7 @@ import pytest
 import hitl_async as hitl
 
 from ..conftest import Served, free_port, start_server, stop_server
-from ._compat import in_thread, run_concurrently, sleep, within
+from ._compat import Call, in_thread, run_concurrently, sleep, within
 from .helpers import answer, get, post, token_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.every_store]
@@ -131,3 +131,22 @@ async def test_long_poll_needs_the_event_token(where: str, served: Served) -> No
     assert (await get(url, params={"timeout": "0", "token": "wrong"})).status_code == 403
     unknown = f"{event.endpoint}/events/no-such-event-00/wait"
     assert (await get(unknown, params={**token_of(event), "timeout": "0"})).status_code == 404
+
+
+async def test_long_polls_held_per_event_are_bounded(where: str) -> None:
+    event = await hitl.new_event("held", data_type=int, **SLOW)
+    url = f"{event.endpoint}/events/{event.request_id}/wait"
+    codes: list[int] = []
+
+    def holder() -> Call:
+        async def hold() -> None:
+            codes.append((await get(url, params={**token_of(event), "timeout": "5"})).status_code)
+
+        return hold
+
+    async def person() -> None:
+        await sleep(1)  # the holders are held
+        assert (await answer(event, 1)).status_code == 200
+
+    await within(30, lambda: run_concurrently([*(holder() for _ in range(12)), person]))
+    assert sorted(codes) == [200] * 8 + [429] * 4

@@ -10,7 +10,7 @@ import pytest
 import hitl_sync as hitl
 
 from ..conftest import Served, free_port, start_server, stop_server
-from ._compat import in_thread, run_concurrently, sleep, within
+from ._compat import Call, in_thread, run_concurrently, sleep, within
 from .helpers import answer, get, post, token_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.every_store]
@@ -132,3 +132,22 @@ def test_long_poll_needs_the_event_token(where: str, served: Served) -> None:
     assert (get(url, params={"timeout": "0", "token": "wrong"})).status_code == 403
     unknown = f"{event.endpoint}/events/no-such-event-00/wait"
     assert (get(unknown, params={**token_of(event), "timeout": "0"})).status_code == 404
+
+
+def test_long_polls_held_per_event_are_bounded(where: str) -> None:
+    event = hitl.new_event("held", data_type=int, **SLOW)
+    url = f"{event.endpoint}/events/{event.request_id}/wait"
+    codes: list[int] = []
+
+    def holder() -> Call:
+        def hold() -> None:
+            codes.append((get(url, params={**token_of(event), "timeout": "5"})).status_code)
+
+        return hold
+
+    def person() -> None:
+        sleep(1)  # the holders are held
+        assert (answer(event, 1)).status_code == 200
+
+    within(30, lambda: run_concurrently([*(holder() for _ in range(12)), person]))
+    assert sorted(codes) == [200] * 8 + [429] * 4
