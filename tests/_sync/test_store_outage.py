@@ -39,9 +39,9 @@ def s3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MotoServer]:
 
 
 @pytest.fixture
-def app(s3: MotoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Served]:
+def app(s3: MotoServer, tmp_path: Path) -> Iterator[Served]:
+    """The app some of the waiting tasks long-poll."""
     served = start_server(f"s3://{BUCKET}/outage", log_dir=tmp_path)
-    monkeypatch.setenv("HITL_ENDPOINT", served.endpoint)
     yield served
     stop_server(served)
 
@@ -62,21 +62,22 @@ def submit(replica: Served, event: hitl.Event[int], value: int) -> Any:
     )
 
 
-@pytest.mark.parametrize("served_by", ["this process", "hitl serve"])
 def test_waiters_and_answers_survive_a_stopped_s3_server(
-    s3: MotoServer,
-    other_replica: Served,
-    served_by: str,
-    request: pytest.FixtureRequest,
-    caplog: pytest.LogCaptureFixture,
+    s3: MotoServer, app: Served, other_replica: Served, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """In-process, waiters poll the store themselves; with `hitl serve`, they
-    long-poll it and it watches the store for them. Either way the answers come
-    through another replica, so only polling the store can find them."""
-    app: Served | None = request.getfixturevalue("app") if served_by == "hitl serve" else None
+    """Three tasks wait served by this process, polling the store themselves;
+    three long-poll `hitl serve`, which watches the store for them. The answers
+    come through another replica, so only polling the store can find them."""
     events = [
-        hitl.new_event(f"survive-{n}", data_type=int, poll_interval_seconds=0.5) for n in range(3)
+        hitl.new_event(
+            f"survive-{n}",
+            data_type=int,
+            poll_interval_seconds=0.5,
+            endpoint=app.endpoint if n % 2 else None,
+        )
+        for n in range(6)
     ]
+    assert {event.endpoint == app.endpoint for event in events} == {True, False}
     results: dict[str, Any] = {}
     during: dict[str, Any] = {}
 
@@ -90,9 +91,9 @@ def test_waiters_and_answers_survive_a_stopped_s3_server(
         sleep(1)  # every waiter is polling
         in_thread(s3.stop)
         stopped = time.monotonic()
-        response = answer(events[0], 99)
+        response = answer(events[0], 99)  # through this process's app
         during["submit"] = (response.status_code, response.json())
-        status_url = f"{events[1].endpoint}/status/{events[1].request_id}"
+        status_url = f"{events[1].endpoint}/status/{events[1].request_id}"  # `hitl serve`
         during["status"] = (get(status_url, params=token_of(events[1]))).status_code
         try:
             events[1].status()
@@ -120,8 +121,9 @@ def test_waiters_and_answers_survive_a_stopped_s3_server(
     for key in ("library", "new_event"):
         assert isinstance(during[key], hitl.StoreUnavailable), repr(during[key])
         assert BUCKET in str(during[key])
-    # Whoever polled the store said what went wrong and that it goes on.
-    logged = caplog.text if app is None else app.output()
-    assert "the store failed while waiting for event" in logged
-    assert "retrying in" in logged
-    assert "the store answers again" in logged
+    # Whoever polled the store (this process and the app) said what went wrong
+    # and that it goes on.
+    for logged in (caplog.text, app.output()):
+        assert "the store failed while waiting for event" in logged
+        assert "retrying in" in logged
+        assert "the store answers again" in logged
