@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
-
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # tests/s3server.py: the same moto_server the tests use
+sys.path.insert(0, str(ROOT))  # tests/servers.py: the same servers the tests start
 
-from tests.s3server import BUCKET, MotoServer, s3_environment  # noqa: E402
+from tests.servers import (  # noqa: E402
+    BUCKET,
+    MotoServer,
+    free_port,
+    s3_environment,
+    start_server,
+    stop_process,
+    stop_server,
+)
 
 __all__ = [
     "BUCKET",
@@ -28,19 +30,9 @@ __all__ = [
     "moto",
     "percentile",
     "s3_environment",
+    "stop_process",
     "summary",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def hitl_command() -> list[str]:
-    hitl = shutil.which("hitl")
-    return [hitl] if hitl else [sys.executable, "-m", "hitl_core.cli"]
 
 
 def clean_env(**extra: str) -> dict[str, str]:
@@ -53,37 +45,11 @@ def clean_env(**extra: str) -> dict[str, str]:
 @contextlib.contextmanager
 def hitl_serve(store: str, workdir: Path, env: dict[str, str] | None = None) -> Iterator[str]:
     """`hitl serve` with its defaults on a free 127.0.0.1 port; yields its endpoint."""
-    port = free_port()
-    log = workdir / f"serve-{port}.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [*hitl_command(), "serve", "--store", store, "--port", str(port)],
-            env=clean_env(**(env or {})),
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    endpoint = f"http://127.0.0.1:{port}"
+    served = start_server(store, log_dir=workdir, env=env)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"hitl serve exited:\n{log.read_text()}")
-            try:
-                if httpx.get(f"{endpoint}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("hitl serve did not answer /health within 30 s")
-            time.sleep(0.05)
-        yield endpoint
+        yield served.endpoint
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
+        stop_server(served)
 
 
 @contextlib.contextmanager

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from _support import clean_env, free_port, hitl_serve, summary
+from _support import clean_env, free_port, hitl_serve, stop_process, summary
 
 WAITER = Path(__file__).with_name("_waiter.py")
 MODES = ("same-process", "long-poll", "polling")
@@ -62,7 +62,7 @@ def measure(
             stderr=log,
             text=True,
         )
-        stack.callback(_stop, child)
+        stack.callback(stop_process, child)
         lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=_reader, args=(child.stdout, lines), daemon=True).start()
         events = []
@@ -93,15 +93,6 @@ def measure(
         if len(returned) < len(events):
             raise RuntimeError(f"{len(events) - len(returned)} waits never returned")
     return [(returned[i] - responded[i]) * 1000 for i in responded]
-
-
-def _stop(child: subprocess.Popen[str]) -> None:
-    child.terminate()
-    try:
-        child.wait(10)
-    except subprocess.TimeoutExpired:
-        child.kill()
-        child.wait(10)
 
 
 def main() -> None:

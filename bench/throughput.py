@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from _support import clean_env, hitl_serve, percentile
+from _support import clean_env, hitl_serve, percentile, stop_process
 
 WAITER = Path(__file__).with_name("_waiter.py")
 MAX_SECONDS = 60.0
@@ -97,8 +97,7 @@ def embedded(count: int, work: Path) -> Any:
         endpoint = events[0]["api_url"].split("/submit/json", 1)[0]
         yield endpoint, events
     finally:
-        child.terminate()
-        child.wait(10)
+        stop_process(child)
 
 
 def created_through(endpoint: str, store: str, count: int) -> list[dict[str, str]]:

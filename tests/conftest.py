@@ -4,22 +4,15 @@ from __future__ import annotations
 
 import os
 import queue
-import shutil
-import socket
-import subprocess
-import sys
 import threading
-import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-import httpx
 import pytest
 
-from .s3server import BUCKET, MotoServer, s3_environment
+from .servers import BUCKET, MotoServer, Served, s3_environment, start_server, stop_server
 
 FLAVORS = ("asyncio", "trio", "sync")
 STORES = ("local", "s3")
@@ -127,80 +120,6 @@ def isolated_settings(
     if store_kind == "s3":
         request.getfixturevalue("s3_store")
     return store
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class Served:
-    """A `hitl serve` process on 127.0.0.1."""
-
-    endpoint: str
-    store: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-
-def start_server(
-    store: Path | str,
-    *,
-    api_key: str | None = None,
-    port: int | None = None,
-    log_dir: Path | None = None,
-    env: dict[str, str] | None = None,
-    args: tuple[str, ...] = (),
-) -> Served:
-    """`hitl serve` on 127.0.0.1, answering /health; env adds to this process's settings."""
-    port = port or free_port()
-    keep = ("HITL_S3_ENDPOINT_URL",)
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("HITL_") or k in keep},
-        **(env or {}),
-    }
-    if api_key:
-        env["HITL_API_KEY"] = api_key
-    hitl = shutil.which("hitl") or ""
-    command = [hitl] if hitl else [sys.executable, "-m", "hitl_core.cli"]
-    log = (log_dir or Path(store).parent) / f"serve-{port}.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [
-                *command,
-                *("serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port)),
-                *args,
-            ],
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    served = Served(f"http://127.0.0.1:{port}", str(store), process, log)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"hitl serve exited early:\n{served.output()}")
-        try:
-            if httpx.get(f"{served.endpoint}/health", timeout=1).status_code == 200:
-                return served
-        except httpx.TransportError:
-            time.sleep(0.05)
-    stop_server(served)
-    raise RuntimeError(f"hitl serve did not answer /health within 30 s:\n{served.output()}")
-
-
-def stop_server(served: Served) -> None:
-    served.process.terminate()
-    try:
-        served.process.wait(10)
-    except subprocess.TimeoutExpired:
-        served.process.kill()
-        served.process.wait(10)
 
 
 class Lines:

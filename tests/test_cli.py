@@ -10,8 +10,8 @@ from pathlib import Path
 
 import httpx
 
-from .conftest import Lines, start_server, stop_server
-from .s3server import MotoServer
+from .conftest import Lines
+from .servers import MotoServer, start_server, stop_server
 
 HITL = (
     [

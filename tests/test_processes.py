@@ -16,7 +16,8 @@ import pytest
 
 import hitl_sync
 
-from .conftest import FLAVORS, Lines, Served, free_port, start_server, stop_server
+from .conftest import FLAVORS, Lines
+from .servers import Served, free_port, start_server, stop_server
 
 WAITER = str(Path(__file__).with_name("waiter.py"))
 

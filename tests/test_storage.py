@@ -14,7 +14,7 @@ import pytest
 from hitl_core.errors import StoreError, StoreUnavailable
 from hitl_core.storage import Backend, LocalBackend, open_backend
 
-from .s3server import s3_environment
+from .servers import s3_environment
 
 
 @pytest.fixture(params=["local", "memory", "s3"])

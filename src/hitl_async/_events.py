@@ -140,26 +140,23 @@ class Event(Generic[T]):
         stored_left = documents.seconds_left(self._state.event_document)
         until = _compat.monotonic() + min(self.timeout_seconds, max(0.0, stored_left))
         if wakeups.served_here(self.endpoint):
-            outcome = await outcome_of(
-                self._store,
-                self.request_id,
-                until=until,
-                poll_interval=self.poll_interval_seconds,
-                expire=True,
-            )
+            outcome = await self._outcome_by(until, None)
         else:
             async with httpx.AsyncClient(verify=tls_context()) as client:
                 long_poll = LongPoll(client, self.endpoint, self.request_id, self._state.token)
-                outcome = await outcome_of(
-                    self._store,
-                    self.request_id,
-                    until=until,
-                    poll_interval=self.poll_interval_seconds,
-                    long_poll=long_poll,
-                    expire=True,
-                )
+                outcome = await self._outcome_by(until, long_poll)
         assert outcome is not None  # an expiry was given
         return self._settle(outcome)
+
+    async def _outcome_by(self, until: float, long_poll: LongPoll | None) -> dict[str, Any] | None:
+        return await outcome_of(
+            self._store,
+            self.request_id,
+            until=until,
+            poll_interval=self.poll_interval_seconds,
+            long_poll=long_poll,
+            expire=True,
+        )
 
     def _settle(self, outcome: dict[str, Any]) -> T:
         state = outcome.get("state")

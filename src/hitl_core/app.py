@@ -19,11 +19,13 @@ A GET never changes state. Runs on asyncio only.
 from __future__ import annotations
 
 import collections
+import contextlib
 import hmac
 import json
 import logging
 import math
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,7 +88,7 @@ def create_app(
     app.config["BODY_TIMEOUT"] = 30
     store = open_store(store_url, s3_endpoint_url=s3_endpoint_url)
     handler = _Handler(store, api_key)
-    holds: collections.Counter[str] = collections.Counter()  # long-polls held, per event
+    holds = _Holds()
 
     @app.after_request
     async def secure(response: Response) -> Response:
@@ -182,21 +184,16 @@ def create_app(
         if timeout is None:
             detail = f"timeout must be a number of seconds from 0 to {MAX_LONG_POLL_SECONDS:g}"
             return _json(Reply(400, {"status": "bad_request", "detail": detail}))
-        if holds[request_id] >= MAX_HOLDS_PER_EVENT or sum(holds.values()) >= MAX_HOLDS:
+        if holds[request_id] >= MAX_HOLDS_PER_EVENT or holds.total >= MAX_HOLDS:
             detail = "too many long-polls are held; retry shortly or read /status"
             response = _json(Reply(429, {"status": "too_many", "detail": detail}))
             response.headers["Retry-After"] = "1"
             return response
         held = max(0.0, min(timeout, documents.seconds_left(event)))
-        holds[request_id] += 1
-        try:
+        with holds.holding(request_id):
             outcome = await outcome_of(
                 store, request_id, until=time.monotonic() + held, poll_interval=poll_interval
             )
-        finally:
-            holds[request_id] -= 1
-            if not holds[request_id]:
-                del holds[request_id]
         return _json(Reply(200, handler.describe(event, outcome)))
 
     @app.post("/events/<request_id>/cancel")
@@ -211,6 +208,29 @@ def create_app(
         return _json(handler.refused(event, standing))
 
     return app
+
+
+class _Holds:
+    """The long-polls this app holds, per event and in all (one event loop, no lock)."""
+
+    def __init__(self) -> None:
+        self._per_event: collections.Counter[str] = collections.Counter()
+        self.total = 0
+
+    def __getitem__(self, request_id: str) -> int:
+        return self._per_event[request_id]
+
+    @contextlib.contextmanager
+    def holding(self, request_id: str) -> Iterator[None]:
+        self._per_event[request_id] += 1
+        self.total += 1
+        try:
+            yield
+        finally:
+            self.total -= 1
+            self._per_event[request_id] -= 1
+            if not self._per_event[request_id]:
+                del self._per_event[request_id]
 
 
 class _Handler:

@@ -245,14 +245,12 @@ def outcome_of(
                     look = feed.first_look(signal, request_id, since)
                 else:
                     look = read_now or feed.may_have_outcome(request_id, since)
-                if look:
-                    outcome = store.read_outcome(request_id)
-                    backoff.succeeded()
-                    if outcome is not None:
-                        return outcome
-                first = False
+                outcome = store.read_outcome(request_id) if look else None
                 backoff.succeeded()
-                held = use_long_poll and long_poll is not None and long_poll.reachable
+                if outcome is not None:
+                    return outcome
+                first = False
+                held = long_poll is not None and use_long_poll and long_poll.reachable
                 feed.polling(signal, not held)
                 pause_until = until if held else _next_tick(_compat.monotonic(), poll_interval)
             except StoreUnavailable as exc:

@@ -11,7 +11,8 @@ import pytest
 
 import hitl_async as hitl
 
-from ..conftest import OPERATOR_KEY, Served
+from ..conftest import OPERATOR_KEY
+from ..servers import Served
 from ._compat import within
 from .helpers import answer, get, token_of
 

@@ -8,7 +8,7 @@ import pytest
 
 import hitl_async as hitl
 
-from ..conftest import Served
+from ..servers import Served
 from ._compat import Call, run_concurrently, sleep, within
 from .helpers import get, post, token_of
 

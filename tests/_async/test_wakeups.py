@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 import hitl_async as hitl
 
-from ..conftest import Served, free_port, start_server, stop_server
+from ..servers import Served, free_port, start_server, stop_server
 from ._compat import Call, in_thread, run_concurrently, sleep, within
 from .helpers import answer, get, post, token_of
 
@@ -64,9 +66,6 @@ async def test_a_cancel_through_the_api_wakes_its_waiter(where: str) -> None:
 async def test_waiters_fall_back_to_polling_when_the_app_is_unreachable(
     isolated_settings: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    import os
-    from pathlib import Path
-
     monkeypatch.setenv("HITL_ENDPOINT", f"http://127.0.0.1:{free_port()}")  # nobody listens
     event = await hitl.new_event("fallback", data_type=int, poll_interval_seconds=0.2)
     # The person reaches another server on the same store.

@@ -11,7 +11,8 @@ import pytest
 
 import hitl_sync as hitl
 
-from ..conftest import OPERATOR_KEY, Served
+from ..conftest import OPERATOR_KEY
+from ..servers import Served
 from ._compat import Call, run_concurrently
 from .helpers import answer, get, post, token_of, without_token
 

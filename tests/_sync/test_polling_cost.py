@@ -10,7 +10,7 @@ import pytest
 
 import hitl_sync as hitl
 
-from ..s3server import BUCKET, MotoServer
+from ..servers import BUCKET, MotoServer
 from ._compat import run_concurrently, sleep, within
 from .helpers import answer
 

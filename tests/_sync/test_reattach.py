@@ -11,7 +11,7 @@ import pytest
 import hitl_sync as hitl
 from hitl_core import identity
 
-from ..conftest import Served, free_port
+from ..servers import Served, free_port
 
 pytestmark = pytest.mark.anyio
 

@@ -12,8 +12,7 @@ import pytest
 
 import hitl_sync as hitl
 
-from ..conftest import Served, start_server, stop_server
-from ..s3server import BUCKET, MotoServer, s3_environment
+from ..servers import BUCKET, MotoServer, Served, s3_environment, start_server, stop_server
 from ._compat import in_thread, run_concurrently, sleep, within
 from .helpers import answer, get, post, token_of
 

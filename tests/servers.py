@@ -1,7 +1,8 @@
-"""A real S3 server for tests and benchmarks: moto_server on a free 127.0.0.1 port.
+"""Real servers on 127.0.0.1 for tests and benchmarks: `hitl serve` and moto_server.
 
-stop() ends the process like an outage would; start() brings it back on the
-same port with every object it held, by replaying moto's request recording.
+MotoServer.stop() ends the S3 server like an outage would; start() brings it
+back on the same port with every object it held, by replaying moto's request
+recording.
 """
 
 from __future__ import annotations
@@ -13,21 +14,105 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 import httpx
 
-__all__ = ["MotoServer", "s3_environment"]
+__all__ = [
+    "BUCKET",
+    "MotoServer",
+    "Served",
+    "free_port",
+    "s3_environment",
+    "start_server",
+    "stop_process",
+    "stop_server",
+]
 
 BUCKET = "hitl-tests"
 _REQUEST_LINE = re.compile(r'"(GET|PUT|HEAD|POST|DELETE) (/\S*) HTTP/1\.\d" (\d{3})')
 
 
-def _free_port() -> int:
+def stop_process(process: subprocess.Popen[Any]) -> None:
+    """Terminate a child process, killing it if it does not end within 10 s."""
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(10)
+
+
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@dataclass
+class Served:
+    """A `hitl serve` process on 127.0.0.1."""
+
+    endpoint: str
+    store: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def start_server(
+    store: Path | str,
+    *,
+    api_key: str | None = None,
+    port: int | None = None,
+    log_dir: Path | None = None,
+    env: dict[str, str] | None = None,
+    args: tuple[str, ...] = (),
+) -> Served:
+    """`hitl serve` on 127.0.0.1, answering /health; env adds to this process's settings."""
+    port = port or free_port()
+    keep = ("HITL_S3_ENDPOINT_URL",)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("HITL_") or k in keep},
+        **(env or {}),
+    }
+    if api_key:
+        env["HITL_API_KEY"] = api_key
+    hitl = shutil.which("hitl") or ""
+    command = [hitl] if hitl else [sys.executable, "-m", "hitl_core.cli"]
+    log = (log_dir or Path(store).parent) / f"serve-{port}.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [
+                *command,
+                *("serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port)),
+                *args,
+            ],
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    served = Served(f"http://127.0.0.1:{port}", str(store), process, log)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"hitl serve exited early:\n{served.output()}")
+        try:
+            if httpx.get(f"{served.endpoint}/health", timeout=1).status_code == 200:
+                return served
+        except httpx.TransportError:
+            time.sleep(0.05)
+    stop_server(served)
+    raise RuntimeError(f"hitl serve did not answer /health within 30 s:\n{served.output()}")
+
+
+def stop_server(served: Served) -> None:
+    stop_process(served.process)
 
 
 def s3_environment(endpoint: str, home: Path) -> dict[str, str]:
@@ -48,7 +133,7 @@ class MotoServer:
 
     def __init__(self, workdir: Path, *, record: bool = True) -> None:
         self.workdir = workdir
-        self.port = _free_port()
+        self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self.record = record
         self.recording = workdir / "moto-recording.jsonl"
@@ -86,15 +171,9 @@ class MotoServer:
             self._api("recorder/replay-recording")
 
     def stop(self) -> None:
-        if self.process is None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(10)
-        self.process = None
+        if self.process is not None:
+            stop_process(self.process)
+            self.process = None
 
     def _api(self, path: str) -> None:
         httpx.post(f"{self.endpoint}/moto-api/{path}", timeout=60).raise_for_status()
