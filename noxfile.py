@@ -1,46 +1,87 @@
-"""The matrix: Python 3.10-3.13 x {asyncio, trio, sync}, plus lint, types and codegen."""
+"""The test run: every Python 3.10-3.13 runs the suite on asyncio, trio and blocking;
+what needs no repeating runs once; then lint, layers, the codegen check and types.
+
+    tests-3.10 ... tests-3.13   unit tests and the three flavors' suite (pytest -m "not once")
+    once                        route contract, every store and server, faults, CLI (-m once)
+    lint                        ruff, lint-imports (layers), codegen --check
+    types                       mypy --strict over the packages and typed usage examples
+
+Locally, a Python that is not installed is skipped with a line that says so;
+with CI set (CI=true), every one is required.
+"""
 
 from __future__ import annotations
 
 import os
+import re
+import sys
+from pathlib import Path
 
 import nox
 
-# pyenv keeps the other interpreters off its shims unless PYENV_VERSION names them;
-# its own shim that started nox has already set it to a single version, so extend it.
-_PYENV_VERSIONS = ["3.11.7", "3.10.13", "3.12.1", "3.13.0"]
-_named = [v for v in os.environ.get("PYENV_VERSION", "").split(":") if v]
-os.environ["PYENV_VERSION"] = ":".join(dict.fromkeys(_named + _PYENV_VERSIONS))
-# Never fetch an interpreter: the ones on this machine are the matrix.
-os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
+PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
+# The sessions that need one interpreter use the one running nox.
+CURRENT = f"{sys.version_info.major}.{sys.version_info.minor}"
+
+
+def _expose_pyenv_pythons() -> None:
+    """pyenv hides interpreters from its shims unless PYENV_VERSION names them:
+    name every installed 3.10-3.13 (the newest patch of each) after those named."""
+    root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+    if not root.is_dir():
+        return
+    newest: dict[str, tuple[int, str]] = {}
+    for entry in root.iterdir():
+        found = re.fullmatch(r"3\.(1[0-3])\.(\d+)", entry.name)
+        if found:
+            minor, patch = found.groups()
+            newest[minor] = max(newest.get(minor, (-1, "")), (int(patch), entry.name))
+    named = [v for v in os.environ.get("PYENV_VERSION", "").split(":") if v]
+    found_names = [name for _, name in sorted(newest.values())]
+    os.environ["PYENV_VERSION"] = ":".join(dict.fromkeys(named + found_names))
+
+
+_expose_pyenv_pythons()
+os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")  # the machine's interpreters are the matrix
 
 nox.options.default_venv_backend = "uv|virtualenv"
-nox.options.error_on_missing_interpreters = True
-nox.options.sessions = ["tests", "lint", "types"]
+nox.options.sessions = ["tests", "once", "lint", "types"]
+nox.options.error_on_missing_interpreters = os.environ.get("CI", "").lower() in ("1", "true")
 
-PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
-FLAVORS = ["asyncio", "trio", "sync"]
+# Most tests wait on servers and child processes rather than compute, so pytest
+# runs them in parallel workers (pytest-xdist); one more than the two cores of
+# CI's machine helps where servers start, more than that only adds contention.
+PYTEST = ("pytest", "-p", "no:cacheprovider", "-n")
 
 
 @nox.session(python=PYTHONS)
-@nox.parametrize("flavor", FLAVORS)
-def tests(session: nox.Session, flavor: str) -> None:
-    """The one test suite, for one flavor (flavor-neutral tests run with asyncio)."""
+def tests(session: nox.Session) -> None:
+    """Unit tests, and the suite of each flavor: asyncio, trio and blocking."""
     session.install(".[test]")
-    session.run("pytest", "-p", "no:cacheprovider", f"--flavor={flavor}", *session.posargs)
+    session.run(*PYTEST, "2", "-m", "not once", *session.posargs)
 
 
-@nox.session(python="3.11")
+@nox.session(python=CURRENT)
+def once(session: nox.Session) -> None:
+    """What one run needs once: the route contract through Quart's test client, bad
+    input on both servers, S3 replicas, outages, processes and the CLI."""
+    session.install(".[test]")
+    session.run(*PYTEST, "3", "-m", "once", *session.posargs)
+
+
+@nox.session(python=CURRENT)
 def lint(session: nox.Session) -> None:
-    """ruff, and the generated blocking flavor matches a fresh generation."""
-    session.install("ruff", "unasync==0.6.0", "setuptools")
+    """ruff, the import layers, and the generated blocking flavor against a fresh generation."""
+    session.install(".", "ruff", "import-linter", "unasync==0.6.0", "setuptools")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    session.run("lint-imports")
     session.run("python", "codegen/unasync.py", "--check")
 
 
-@nox.session(python="3.11")
+@nox.session(python=CURRENT)
 def types(session: nox.Session) -> None:
-    """mypy --strict over both flavors and the shared core."""
+    """mypy --strict over every package, and over typed examples of the public API."""
     session.install(".[test]", "mypy", "types-jsonschema")
     session.run("mypy")
+    session.run("mypy", "--strict", "tests/types")

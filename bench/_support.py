@@ -56,7 +56,7 @@ def hitl_serve(store: str, workdir: Path, env: dict[str, str] | None = None) -> 
 def moto(workdir: Path) -> Iterator[MotoServer]:
     """moto_server on a free 127.0.0.1 port with one bucket; stopped on exit."""
     workdir.mkdir(parents=True, exist_ok=True)
-    server = MotoServer(workdir, record=False)
+    server = MotoServer(workdir)
     server.start()
     try:
         server.create_bucket(BUCKET)

@@ -6,8 +6,9 @@
                                         folder holds a file no source produces
 
 Every generated file is unasync'd token by token with the explicit rules below,
-then formatted with ruff. A rule that no file used fails the run, so a dead rule
-cannot hide. Hand-written files of the generated folders are listed in KEEP.
+then its imports are sorted and it is formatted with ruff. A rule that no file
+used fails the run, so a dead rule cannot hide. Hand-written files of the
+generated folders are listed in KEEP.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ TREES = (
 REPLACEMENTS = {
     "hitl_async": "hitl_sync",
     "AsyncClient": "Client",
+    "aclose": "close",
 }
 
 
@@ -83,9 +85,9 @@ def _guard(text: str, target: Path) -> None:
         )
 
 
-def _format(text: str, filename: str) -> str:
+def _ruff(args: list[str], text: str, filename: str) -> str:
     done = subprocess.run(
-        [sys.executable, "-m", "ruff", "format", "--stdin-filename", filename, "-"],
+        [sys.executable, "-m", "ruff", *args, "--stdin-filename", filename, "-"],
         input=text,
         capture_output=True,
         text=True,
@@ -93,8 +95,14 @@ def _format(text: str, filename: str) -> str:
         check=False,
     )
     if done.returncode != 0:
-        raise SystemExit(f"ruff format failed on {filename}:\n{done.stderr}")
+        raise SystemExit(f"ruff {args[0]} failed on {filename}:\n{done.stderr}")
     return done.stdout
+
+
+def _format(text: str, filename: str) -> str:
+    """Imports sorted again (hitl_sync sorts after hitl_core, hitl_async before), then formatted."""
+    text = _ruff(["check", "--fix", "--select", "I", "--quiet"], text, filename)
+    return _ruff(["format"], text, filename)
 
 
 def generate() -> dict[Path, str]:

@@ -12,10 +12,11 @@ from typing import IO
 
 import pytest
 
+from hitl_core import runtime
+
 from .servers import BUCKET, MotoServer, Served, s3_environment, start_server, stop_server
 
 FLAVORS = ("asyncio", "trio", "sync")
-STORES = ("local", "s3")
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -42,22 +43,29 @@ def flavor_of(item: pytest.Item) -> str | None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     wanted = config.getoption("--flavor")
-    if not wanted:
-        return
     keep, drop = [], []
     for item in items:
         flavor = flavor_of(item)
+        slow = item.get_closest_marker("slow")
+        if slow is not None:
+            # A slow fault test runs once per run, on the one flavor it names.
+            if flavor != slow.kwargs["flavor"]:
+                drop.append(item)
+                continue
+            item.add_marker(pytest.mark.once)
         # Flavor-neutral tests run with the asyncio flavor's share.
-        (keep if (flavor or "asyncio") in wanted else drop).append(item)
+        (keep if not wanted or (flavor or "asyncio") in wanted else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    # Tests marked every_store run once on a local directory and once on S3.
+    # Tests marked every_store run on a local directory and on S3; the S3 runs go
+    # to the session that runs once per CI run (the storage code is flavor-neutral).
     if metafunc.definition.get_closest_marker("every_store"):
-        metafunc.parametrize("store_kind", STORES, indirect=True)
+        kinds = [pytest.param("local"), pytest.param("s3", marks=pytest.mark.once)]
+        metafunc.parametrize("store_kind", kinds, indirect=True)
 
 
 @pytest.fixture(params=["asyncio", "trio"])
@@ -120,6 +128,13 @@ def isolated_settings(
     if store_kind == "s3":
         request.getfixturevalue("s3_store")
     return store
+
+
+@pytest.fixture(autouse=True)
+def no_server_left_running() -> Iterator[None]:
+    """Embedded servers a test started stop with it (each test has a store of its own)."""
+    yield
+    runtime.current().stop_servers()
 
 
 class Lines:

@@ -1,18 +1,17 @@
-"""Real servers on 127.0.0.1 for tests and benchmarks: `hitl serve` and moto_server.
-
-MotoServer.stop() ends the S3 server like an outage would; start() brings it
-back on the same port with every object it held, by replaying moto's request
-recording.
+"""Real servers on 127.0.0.1 for tests and benchmarks: `hitl serve`, moto_server, and a
+TCP relay to put in front of a server and cut, like a network outage.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ import httpx
 __all__ = [
     "BUCKET",
     "MotoServer",
+    "Relay",
     "Served",
     "free_port",
     "s3_environment",
@@ -84,7 +84,7 @@ def start_server(
     if api_key:
         env["HITL_API_KEY"] = api_key
     hitl = shutil.which("hitl") or ""
-    command = [hitl] if hitl else [sys.executable, "-m", "hitl_core.cli"]
+    command = [hitl] if hitl else [sys.executable, "-m", "hitl_cli"]
     log = (log_dir or Path(store).parent) / f"serve-{port}.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
@@ -129,29 +129,21 @@ def s3_environment(endpoint: str, home: Path) -> dict[str, str]:
 
 
 class MotoServer:
-    """moto_server in a child process, with its request log and a recording of its state."""
+    """moto_server in a child process, with its request log."""
 
-    def __init__(self, workdir: Path, *, record: bool = True) -> None:
+    def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
-        self.record = record
-        self.recording = workdir / "moto-recording.jsonl"
         self.log = workdir / "moto.log"
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        """Start the server; after a stop(), with the objects it held."""
-        restarting = self.recording.exists()
-        env = dict(os.environ)
-        if self.record:
-            env.update(MOTO_ENABLE_RECORDING="true", MOTO_RECORDER_FILEPATH=str(self.recording))
         moto = shutil.which("moto_server")
         command = [moto] if moto else [sys.executable, "-m", "moto.server"]
         with self.log.open("ab") as sink:
             self.process = subprocess.Popen(
                 [*command, "-H", "127.0.0.1", "-p", str(self.port)],
-                env=env,
                 stdout=sink,
                 stderr=subprocess.STDOUT,
             )
@@ -161,22 +153,17 @@ class MotoServer:
                 raise RuntimeError(f"moto_server exited:\n{self.log.read_text(errors='replace')}")
             try:
                 httpx.get(f"{self.endpoint}/moto-api/data.json", timeout=1)
-                break
+                return
             except httpx.TransportError:
                 if time.monotonic() > deadline:
                     self.stop()
                     raise RuntimeError("moto_server did not answer within 30 s") from None
                 time.sleep(0.05)
-        if restarting and self.record:
-            self._api("recorder/replay-recording")
 
     def stop(self) -> None:
         if self.process is not None:
             stop_process(self.process)
             self.process = None
-
-    def _api(self, path: str) -> None:
-        httpx.post(f"{self.endpoint}/moto-api/{path}", timeout=60).raise_for_status()
 
     def create_bucket(self, name: str = BUCKET) -> str:
         httpx.put(f"{self.endpoint}/{name}", timeout=10).raise_for_status()
@@ -190,3 +177,80 @@ class MotoServer:
             if not path.startswith("/moto-api/"):
                 served.append((method, unquote(path), int(status)))
         return served
+
+
+class Relay:
+    """A TCP relay from a free 127.0.0.1 port to a server's port.
+
+    cut() closes the port and every open connection, as a network outage
+    would, while the server behind keeps what it holds; restore() opens the
+    same port again.
+    """
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self._listener: socket.socket | None = None
+        self._open: set[socket.socket] = set()
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def cut(self) -> None:
+        with self._lock:
+            listener, self._listener = self._listener, None
+            connections, self._open = self._open, set()
+        if listener is not None:
+            with contextlib.suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)
+            listener.close()
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+            connection.close()
+
+    restore = start
+    stop = cut
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return  # cut
+            try:
+                server = socket.create_connection(("127.0.0.1", self.target_port), timeout=5)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                if self._listener is not listener:  # cut meanwhile
+                    client.close()
+                    server.close()
+                    return
+                self._open.update((client, server))
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            # Both ends go down; the pump of the other direction then sees its
+            # end of input and closes the other socket.
+            for end in (source, sink):
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+            with self._lock:
+                self._open.discard(source)
+            source.close()

@@ -1,28 +1,30 @@
-"""The hitl command: the demo end to end."""
+"""The hitl command: the demo end to end, and show, answer and cancel on the store."""
 
 from __future__ import annotations
 
+import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
+
+import hitl_sync
+from hitl_core import runtime
 
 from .conftest import Lines
 from .servers import MotoServer, start_server, stop_server
 
-HITL = (
-    [
-        shutil.which("hitl") or "",
-    ]
-    if shutil.which("hitl")
-    else [sys.executable, "-m", "hitl_core.cli"]
-)
+pytestmark = pytest.mark.once
+HITL = [shutil.which("hitl") or ""] if shutil.which("hitl") else [sys.executable, "-m", "hitl_cli"]
 
 
-def test_demo_prints_the_form_url_and_the_answer(isolated_settings: Path) -> None:
+def test_demo_shows_the_question_and_a_curl_line_that_answers_it(isolated_settings: Path) -> None:
     process = subprocess.Popen(
         [*HITL, "demo", "--type", "int", "--prompt", "How many?"],
         env=dict(os.environ),
@@ -33,18 +35,17 @@ def test_demo_prints_the_form_url_and_the_answer(isolated_settings: Path) -> Non
     assert process.stdout is not None
     lines = Lines(process.stdout)
     try:
-        first = lines.next(timeout=60)
-        assert first.startswith("Answer in a browser:  http://127.0.0.1:")
-        form_url = first.split()[-1]
+        assert lines.next(timeout=60) == "Question: How many?\n"
+        assert lines.next(timeout=30) == "Expected answer: int (for example 42)\n"
+        form_url = lines.next(timeout=30).removeprefix("Answer in a browser:").strip()
         form = httpx.get(form_url, timeout=30)
         assert form.status_code == 200 and "How many?" in form.text
-        api_line = lines.next(timeout=30)
-        api_url = api_line.split("'")[1]
-        request_id = form_url.split("/form/")[1].split("?")[0]
-        response = httpx.post(api_url, json={"request_id": request_id, "value": "3"}, timeout=30)
-        assert response.status_code == 200
+        curl = lines.next(timeout=30).removeprefix("or with the JSON API:").strip()
         assert lines.next(timeout=30).startswith("Waiting for an answer")
-        assert lines.next(timeout=60) == "Answer: 3\n"
+        # The printed command, run as a person would paste it.
+        done = subprocess.run(shlex.split(curl), capture_output=True, text=True, timeout=60)
+        assert json.loads(done.stdout)["status"] == "submitted", done.stdout + done.stderr
+        assert lines.next(timeout=60) == "Answer: 42\n"
         assert process.wait(60) == 0
     finally:
         if process.poll() is None:
@@ -53,6 +54,58 @@ def test_demo_prints_the_form_url_and_the_answer(isolated_settings: Path) -> Non
         lines.join()
         assert process.stdout is not None
         process.stdout.close()
+
+
+def hitl(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*HITL, *args], capture_output=True, text=True, timeout=60)
+
+
+def asked(data_type: Any = int, **options: Any) -> hitl_sync.Event[Any]:
+    """An event in this test's store (HITL_STORE), served by nobody in particular."""
+    event = hitl_sync.new_event("cli", data_type=data_type, prompt="How many?", **options)
+    runtime.current().stop_servers()  # the CLI works on the store alone
+    return event
+
+
+def test_show_answer_and_cancel_apply_the_rules_on_the_store() -> None:
+    event = asked(int)
+    shown = hitl("show", event.request_id)
+    assert shown.returncode == 0
+    assert f"{event.request_id}: pending" in shown.stdout and "How many?" in shown.stdout
+
+    refused = hitl("answer", event.request_id, "1.5")
+    assert refused.returncode == 1 and "not a whole number" in refused.stderr
+    answered = hitl("answer", event.request_id, "7", "--json")
+    assert answered.returncode == 0, answered.stderr
+    body = json.loads(answered.stdout)
+    assert (body["status"], body["value"]) == ("answered", 7)
+    assert event.wait() == 7
+    again = hitl("answer", event.request_id, "8")
+    assert again.returncode == 1 and "already answered" in again.stderr
+    cancelled = hitl("cancel", event.request_id)
+    assert cancelled.returncode == 1 and "already answered" in cancelled.stderr
+    stored = json.loads(
+        (Path(os.environ["HITL_STORE"]) / "outcomes" / f"{event.request_id}.json").read_text()
+    )
+    assert (stored["value"], stored["via"]) == (7, "cli")
+
+
+def test_cancel_from_the_cli_and_after_the_deadline() -> None:
+    event = asked(bool)
+    done = hitl("cancel", event.request_id, "--json")
+    assert done.returncode == 0 and json.loads(done.stdout)["status"] == "cancelled"
+    assert event.status().state == "cancelled"
+    late = asked(bool, timeout_seconds=0.01)
+    refused = hitl("cancel", late.request_id)
+    assert refused.returncode == 1 and "already expired" in refused.stderr
+    assert late.status().state == "expired"
+
+
+def test_unknown_and_malformed_ids_are_refused() -> None:
+    missing = hitl("show", "nobody-0123456789abcdef01234567")
+    assert missing.returncode == 1 and "no event" in missing.stderr
+    malformed = hitl("answer", "../etc/passwd", "1")
+    assert malformed.returncode == 2 and "not a request id" in malformed.stderr
 
 
 def test_serve_rejects_a_bad_port() -> None:

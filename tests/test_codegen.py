@@ -7,7 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from .conftest import ROOT
+
+pytestmark = pytest.mark.once
 
 
 def run_check(root: Path) -> subprocess.CompletedProcess[str]:

@@ -17,8 +17,9 @@ import pytest
 import hitl_sync
 
 from .conftest import FLAVORS, Lines
-from .servers import Served, free_port, start_server, stop_server
+from .servers import Served, free_port
 
+pytestmark = pytest.mark.once
 WAITER = str(Path(__file__).with_name("waiter.py"))
 
 
@@ -103,14 +104,15 @@ def test_restarted_embedded_server_keeps_the_form_url(
     first.process.send_signal(signal.SIGKILL)
     first.finish()
 
-    # While the task is down, someone answers through another server on the same store.
-    other = start_server(isolated_settings)
-    try:
-        api_url = other.endpoint + "/submit/json?" + asked["api_url"].split("?", 1)[1]
-        body = {"request_id": asked["request_id"], "value": 8}
-        assert httpx.post(api_url, json=body, timeout=30).status_code == 200
-    finally:
-        stop_server(other)
+    # While the task is down, someone answers on the same store, with the CLI.
+    answered = subprocess.run(
+        [sys.executable, "-m", "hitl_cli", "answer", asked["request_id"], "8"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert answered.returncode == 0, answered.stderr
 
     second = Waiter(flavor, env, "--poll", "60")
     waiters.append(second)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from asyncio import CancelledError
 from typing import Any
@@ -32,6 +33,9 @@ def main() -> int:
     parser.add_argument("--key")
     parser.add_argument("--poll", type=float, default=0.1)
     args = parser.parse_args()
+    # Ctrl-C must interrupt this task even when it was started with SIGINT
+    # ignored (as every job in the background of a shell is).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     options = {"data_type": TYPES[args.type], "poll_interval_seconds": args.poll, "key": args.key}
 
     try:

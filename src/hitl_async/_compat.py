@@ -11,16 +11,21 @@ import asyncio
 import contextlib
 import functools
 import time
-from collections.abc import Callable
-from typing import Any, ParamSpec, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar, overload
 
 import anyio
 import anyio.lowlevel
 import anyio.to_thread
 
+if TYPE_CHECKING:
+    from ._events import Event
+
 __all__ = [
+    "EventFactory",
     "Lock",
     "Signal",
+    "event_factory",
     "loop_state",
     "monotonic",
     "run_sync",
@@ -31,6 +36,7 @@ __all__ = [
 
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., object])
 
 
@@ -142,3 +148,25 @@ def twin(fn: F) -> F:
 def twin_method(fn: F) -> F:
     """Marks a public method; the blocking flavor gives it an awaitable .aio twin."""
     return fn
+
+
+class EventFactory(Protocol[P]):
+    """new_event() as type checkers see it: Event[int] for int, Event[Any] for
+    what only pydantic can name as a type (Literal[...], Optional[int], ...)."""
+
+    @overload
+    async def __call__(
+        self, name: str, data_type: type[T], *args: P.args, **kwargs: P.kwargs
+    ) -> Event[T]: ...
+
+    @overload
+    async def __call__(
+        self, name: str, data_type: object, *args: P.args, **kwargs: P.kwargs
+    ) -> Event[Any]: ...
+
+
+def event_factory(
+    fn: Callable[Concatenate[str, Any, P], Awaitable[Event[Any]]],
+) -> EventFactory[P]:
+    """Marks new_event() and Event.create(): typed per data_type, the rest of the call as fn."""
+    return fn  # type: ignore[return-value]

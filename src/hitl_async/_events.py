@@ -4,31 +4,27 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-import httpx
-
-from hitl_core import codec, documents, identity, wakeups
+from hitl_core import codec, documents, identity, rules, runtime, strict_json
 from hitl_core.config import Settings, resolve_run_id
-from hitl_core.endpoint import tls_context
+from hitl_core.endpoint import check_endpoint
 from hitl_core.errors import (
     AlreadyAnswered,
     EventCancelled,
-    EventNotFound,
     EventTimeout,
     HitlError,
     InvalidValue,
 )
 from hitl_core.status import UNSET, EventStatus, Unset
 
-from . import _compat
+from . import _compat, _operations
 from ._store import Store, open_store
 from ._waiting import LongPoll, outcome_of
 
 __all__ = ["Event", "new_event"]
 
 T = TypeVar("T")
-V = TypeVar("V")
 log = logging.getLogger("hitl")
 
 DEFAULT_PROMPT = "Please provide a value"
@@ -56,6 +52,80 @@ class EventState:
     event_document: dict[str, Any]
 
 
+@_compat.event_factory
+async def new_event(
+    name: str,
+    data_type: Any,
+    scope: str = "run",
+    prompt: str = DEFAULT_PROMPT,
+    timeout_seconds: float = 3600,
+    poll_interval_seconds: float = 5,
+    default: Any = UNSET,
+    key: str | None = None,
+    *,
+    run_id: str | None = None,
+    store: str | None = None,
+    endpoint: str | None = None,
+    public_url: str | None = None,
+) -> Event[Any]:
+    """Create (or re-attach to) the event that asks people for a value of data_type.
+
+    data_type is any type pydantic validates (int, bool, an Enum, Literal[...],
+    Optional[int], a dataclass, a model, ...); Event[int] comes back for int.
+    The n-th call with a given name in a run is the same request every time the
+    run's code executes, so a restarted task finds its question and any answer
+    given meanwhile. key= names the request explicitly instead.
+    """
+    identity.check_name(name)
+    identity.check_name(scope, "scope")
+    if not isinstance(prompt, str) or len(prompt) > _MAX_PROMPT or strict_json.problem(prompt):
+        raise ValueError(f"prompt must be text of at most {_MAX_PROMPT} characters")
+    timeout = _check_seconds(timeout_seconds, "timeout_seconds")
+    poll = _check_seconds(poll_interval_seconds, "poll_interval_seconds")
+    process = runtime.current()
+    spec = process.type_spec(data_type)
+    settings = Settings.resolve(store=store, endpoint=endpoint, public_url=public_url)
+    run = resolve_run_id(run_id)
+    occurrence = 0 if key is not None else process.next_occurrence(run, scope, name)
+    request_id = identity.derive_request_id(
+        name, run_id=run, scope=scope, occurrence=occurrence, key=key
+    )
+
+    try:
+        event_store = open_store(settings.store, s3_endpoint_url=settings.s3_endpoint_url)
+        token, standing, reattached = await _create_or_attach(
+            event_store, request_id, name, scope, run, prompt, spec, timeout
+        )
+        served_by = await _serving_endpoint(settings, event_store.url)
+    except BaseException:
+        # A retry of a failed call must get the same request, as a restart would.
+        if key is None:
+            process.release_occurrence(run, scope, name, occurrence)
+        raise
+    event: Event[Any] = Event(
+        EventState(
+            name=name,
+            scope=scope,
+            run_id=run,
+            spec=spec,
+            prompt=standing["prompt"],
+            request_id=request_id,
+            token=token,
+            endpoint=served_by,
+            public_url=settings.public_url or served_by,
+            timeout_seconds=timeout,
+            poll_interval_seconds=poll,
+            default=default,
+            store_url=settings.store,
+            s3_endpoint_url=settings.s3_endpoint_url,
+            event_document=standing,
+        )
+    )
+    attached = "re-attached to" if reattached else "created"
+    log.info("hitl %s event %r: answer at %s", attached, name, event.form_url)
+    return event
+
+
 class Event(Generic[T]):
     """A typed question waiting for a person's answer.
 
@@ -63,9 +133,18 @@ class Event(Generic[T]):
     form) or api_url (JSON API); wait() returns the answer as data_type.
     """
 
+    # Event.create() is the same call as new_event(); type checkers see the
+    # factory itself (with its overloads), Python a static method of the class.
+    if TYPE_CHECKING:
+        create = new_event
+    else:
+        create = staticmethod(new_event)
+
     def __init__(self, state: EventState) -> None:
         self._state = state
         self._store: Store = open_store(state.store_url, s3_endpoint_url=state.s3_endpoint_url)
+        # While this event lives, an app in this process validates with its Python type.
+        runtime.current().remember_event(state.request_id, state)
 
     def __repr__(self) -> str:
         return f"<Event {self.name!r} request_id={self.request_id!r} type={self.spec.type_name}>"
@@ -117,12 +196,6 @@ class Event(Generic[T]):
     def poll_interval_seconds(self) -> float:
         return self._state.poll_interval_seconds
 
-    @staticmethod
-    @_compat.twin
-    async def create(name: str, data_type: type[V], **options: Any) -> Event[V]:
-        """The same call as new_event()."""
-        return await new_event(name, data_type, **options)
-
     @_compat.twin_method
     async def wait(self) -> T:
         """Block until the event is answered and return the answer as data_type.
@@ -137,14 +210,16 @@ class Event(Generic[T]):
         stored before it is reported, and an answer may be standing already.
         A store that refuses access or is damaged raises StoreError.
         """
-        stored_left = documents.seconds_left(self._state.event_document)
+        stored_left = rules.seconds_left(self._state.event_document, documents.utc_now())
         until = _compat.monotonic() + min(self.timeout_seconds, max(0.0, stored_left))
-        if wakeups.served_here(self.endpoint):
+        if runtime.current().wakeups.served_here(self.endpoint):
             outcome = await self._outcome_by(until, None)
         else:
-            async with httpx.AsyncClient(verify=tls_context()) as client:
-                long_poll = LongPoll(client, self.endpoint, self.request_id, self._state.token)
+            long_poll = LongPoll(self.endpoint, self.request_id, self._state.token)
+            try:
                 outcome = await self._outcome_by(until, long_poll)
+            finally:
+                await long_poll.close()
         assert outcome is not None  # an expiry was given
         return self._settle(outcome)
 
@@ -154,6 +229,7 @@ class Event(Generic[T]):
             self.request_id,
             until=until,
             poll_interval=self.poll_interval_seconds,
+            wakeups=runtime.current().wakeups,
             long_poll=long_poll,
             expire=True,
         )
@@ -175,13 +251,8 @@ class Event(Generic[T]):
     @_compat.twin_method
     async def status(self) -> EventStatus:
         """Where the event stands: pending, answered, cancelled or expired."""
-        outcome = await self._store.read_outcome(self.request_id)
+        _, outcome = await _operations.look(self._store, self.request_id)
         if outcome is None:
-            event = await self._store.read_event(self.request_id)
-            if event is None:
-                raise EventNotFound(self.request_id)
-            if documents.expired_by_deadline(event, outcome):
-                return EventStatus(self.request_id, documents.EXPIRED)
             return EventStatus(self.request_id, documents.PENDING)
         state = outcome["state"]
         value = self.spec.from_json(outcome["value"]) if state == documents.ANSWERED else None
@@ -191,14 +262,15 @@ class Event(Generic[T]):
     async def cancel(self) -> None:
         """Mark the event cancelled, so its waiters raise EventCancelled.
 
-        Cancelling a closed event does nothing; an answered one raises AlreadyAnswered.
+        Cancelling a cancelled or expired event does nothing; an answered one
+        raises AlreadyAnswered, with the answer as data_type.
         """
-        cancelled = documents.outcome_document(self.request_id, documents.CANCELLED, via="cancel")
-        standing = await self._store.write_outcome(cancelled)
-        if standing.get("state") == documents.ANSWERED:
-            raise AlreadyAnswered(
-                self.request_id, documents.ANSWERED, self.spec.from_json(standing.get("value"))
-            )
+        try:
+            await _operations.cancel(self._store, self.request_id, via="cancel")
+        except AlreadyAnswered as refused:
+            if refused.state == documents.ANSWERED:
+                value = self.spec.from_json(refused.value)
+                raise AlreadyAnswered(self.request_id, refused.state, value) from None
 
 
 def _check_same_question(standing: dict[str, Any], spec: codec.TypeSpec, prompt: str) -> None:
@@ -223,13 +295,11 @@ def _check_same_question(standing: dict[str, Any], spec: codec.TypeSpec, prompt:
 
 async def _serving_endpoint(settings: Settings, store_url: str) -> str:
     """The configured endpoint (checked once), else this process's embedded server."""
+    process = runtime.current()
     if settings.endpoint is None:
-        from hitl_core.server import embedded_endpoint
-
-        return await _compat.run_sync(embedded_endpoint, settings)
-    from hitl_core.endpoint import check_endpoint
-
-    await _compat.run_sync(check_endpoint, settings.endpoint, store_url)
+        return await _compat.run_sync(process.embedded_endpoint, settings)
+    if process.first_look_at(settings.endpoint, store_url):
+        await _compat.run_sync(check_endpoint, settings.endpoint, store_url)
     return settings.endpoint
 
 
@@ -254,6 +324,7 @@ async def _create_or_attach(
         type_description=spec.describe(),
         token_hash=identity.hash_token(token),
         timeout_seconds=timeout,
+        now=documents.utc_now(),
     )
     standing = await event_store.create_event(document)
     reattached = standing is not document
@@ -275,75 +346,3 @@ def _check_seconds(value: object, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
         raise ValueError(f"{what} must be a positive number of seconds, not {value!r}")
     return float(value)
-
-
-@_compat.twin
-async def new_event(
-    name: str,
-    data_type: type[T],
-    scope: str = "run",
-    prompt: str = DEFAULT_PROMPT,
-    timeout_seconds: float = 3600,
-    poll_interval_seconds: float = 5,
-    default: Any = UNSET,
-    key: str | None = None,
-    *,
-    run_id: str | None = None,
-    store: str | None = None,
-    endpoint: str | None = None,
-    public_url: str | None = None,
-) -> Event[T]:
-    """Create (or re-attach to) the event that asks people for a value of data_type.
-
-    The n-th call with a given name in a run is the same request every time the
-    run's code executes, so a restarted task finds its question and any answer
-    given meanwhile. key= names the request explicitly instead.
-    """
-    identity.check_name(name)
-    identity.check_name(scope, "scope")
-    if not isinstance(prompt, str) or len(prompt) > _MAX_PROMPT:
-        raise ValueError(f"prompt must be a string of at most {_MAX_PROMPT} characters")
-    timeout = _check_seconds(timeout_seconds, "timeout_seconds")
-    poll = _check_seconds(poll_interval_seconds, "poll_interval_seconds")
-    spec = codec.describe(data_type)
-    settings = Settings.resolve(store=store, endpoint=endpoint, public_url=public_url)
-    run = resolve_run_id(run_id)
-    occurrence = 0 if key is not None else identity.next_occurrence(run, scope, name)
-    request_id = identity.derive_request_id(
-        name, run_id=run, scope=scope, occurrence=occurrence, key=key
-    )
-
-    try:
-        event_store = open_store(settings.store, s3_endpoint_url=settings.s3_endpoint_url)
-        token, standing, reattached = await _create_or_attach(
-            event_store, request_id, name, scope, run, prompt, spec, timeout
-        )
-        codec.remember(request_id, spec)
-        served_by = await _serving_endpoint(settings, event_store.url)
-    except BaseException:
-        # A retry of a failed call must get the same request, as a restart would.
-        if key is None:
-            identity.release_occurrence(run, scope, name, occurrence)
-        raise
-    event: Event[T] = Event(
-        EventState(
-            name=name,
-            scope=scope,
-            run_id=run,
-            spec=spec,
-            prompt=standing["prompt"],
-            request_id=request_id,
-            token=token,
-            endpoint=served_by,
-            public_url=settings.public_url or served_by,
-            timeout_seconds=timeout,
-            poll_interval_seconds=poll,
-            default=default,
-            store_url=settings.store,
-            s3_endpoint_url=settings.s3_endpoint_url,
-            event_document=standing,
-        )
-    )
-    attached = "re-attached to" if reattached else "created"
-    log.info("hitl %s event %r: answer at %s", attached, name, event.form_url)
-    return event

@@ -13,13 +13,13 @@ expiry after an answer all find the standing outcome instead.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable
 from typing import Any
 
-from hitl_core import documents, wakeups
+from hitl_core import documents, runtime, strict_json
 from hitl_core.errors import StoreError
 from hitl_core.storage import Backend, new_secret, open_backend
+from hitl_core.wakeups import Wakeups
 
 from . import _compat
 
@@ -31,8 +31,15 @@ Check = Callable[[dict[str, Any]], None]
 class Store:
     """Event documents in one store; every method may raise StoreError."""
 
-    def __init__(self, backend: Backend, *, s3_endpoint_url: str | None = None) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        s3_endpoint_url: str | None = None,
+        wakeups: Wakeups | None = None,
+    ) -> None:
         self.backend = backend
+        self._wakeups = wakeups
         self.url = backend.url
         # Names the store within this process: one URL on two S3 servers is two stores.
         self.key = f"{backend.url} at {s3_endpoint_url}" if s3_endpoint_url else backend.url
@@ -55,7 +62,7 @@ class Store:
         self, path: str, document: dict[str, Any], check: Check
     ) -> dict[str, Any]:
         """Create the document unless one exists; return the one that stands."""
-        data = json.dumps(document, separators=(",", ":")).encode()
+        data = strict_json.dumps(document)
         if await _compat.run_sync(self.backend.create, path, data):
             return document
         standing = await self._read_json(path, check)
@@ -75,6 +82,14 @@ class Store:
             self._secret = bytes.fromhex(standing["secret"])
         return self._secret
 
+    async def existing_secret(self) -> bytes | None:
+        """The store's token key, or None while no event has made one (nothing is written)."""
+        if self._secret is None:
+            document = await self._read_json(documents.SECRET_PATH, documents.check_secret)
+            if document is not None:
+                self._secret = bytes.fromhex(document["secret"])
+        return self._secret
+
     async def create_event(self, document: dict[str, Any]) -> dict[str, Any]:
         path = documents.event_path(document["request_id"])
         return await self._create_json(path, document, documents.check_event)
@@ -89,8 +104,8 @@ class Store:
         """Record an outcome unless one stands; return the standing one."""
         path = documents.outcome_path(document["request_id"])
         standing = await self._create_json(path, document, documents.check_outcome)
-        if standing is document:
-            wakeups.notify(self.key, document["request_id"])
+        if standing is document and self._wakeups is not None:
+            self._wakeups.notify(self.key, document["request_id"])
         return standing
 
     async def list_events(self) -> list[str]:
@@ -108,16 +123,12 @@ class Store:
         return f"{self.url.rstrip('/')}/{documents.outcome_path(request_id)}"
 
 
-_stores: dict[tuple[str, str | None], Store] = {}
-_stores_lock = threading.Lock()
-
-
 def open_store(url: str, *, s3_endpoint_url: str | None = None) -> Store:
     """The Store for a URL, shared by every event of this process."""
-    key = (url, s3_endpoint_url)
-    with _stores_lock:
-        store = _stores.get(key)
-        if store is None:
-            backend = open_backend(url, s3_endpoint_url=s3_endpoint_url)
-            store = _stores[key] = Store(backend, s3_endpoint_url=s3_endpoint_url)
-        return store
+    process = runtime.current()
+
+    def make() -> Store:
+        backend = open_backend(url, s3_endpoint_url=s3_endpoint_url)
+        return Store(backend, s3_endpoint_url=s3_endpoint_url, wakeups=process.wakeups)
+
+    return process.shared(__name__, (url, s3_endpoint_url), make)

@@ -1,6 +1,8 @@
 """Waiting for an outcome: wake-ups, the app's long-poll, and store polling shared by waiters.
 
 Storage is the source of truth; everything else only makes a wait end sooner.
+The timing decisions are hitl_core.waiting.WaitSchedule's; this module does
+the I/O they call for.
 
 - Same process: storing an outcome wakes its local waiters at once (wakeups);
   a waiter holding a long-poll learns of it through the app instead, which
@@ -21,12 +23,13 @@ import logging
 import math
 from typing import Any
 
-import httpx
-
-from hitl_core import documents, wakeups
+from hitl_core import documents
+from hitl_core.endpoint import tls_context
 from hitl_core.errors import StoreUnavailable
+from hitl_core.waiting import LONG_POLL, SIGNAL, Pause, WaitSchedule
+from hitl_core.wakeups import Wakeups
 
-from . import _compat
+from . import _compat, _operations
 from ._store import Store
 
 __all__ = ["LongPoll", "OutcomeFeed", "outcome_of"]
@@ -37,8 +40,6 @@ log = logging.getLogger("hitl")
 LISTING_PAGE = 1000
 # Longest hold asked of the app per long-poll request (it allows up to 60 s).
 LONG_POLL_SECONDS = 25.0
-FIRST_RETRY_SECONDS = 0.5
-LAST_RETRY_SECONDS = 30.0
 
 
 class OutcomeFeed:
@@ -109,39 +110,24 @@ class OutcomeFeed:
         return request_id in self._listed
 
 
-class Backoff:
-    """Delays between retries of a failing store, and the log lines that report them."""
-
-    __slots__ = ("_delay", "_what")
-
-    def __init__(self, what: str) -> None:
-        self._what = what
-        self._delay = 0.0
-
-    def failed(self, exc: StoreUnavailable) -> float:
-        self._delay = min(LAST_RETRY_SECONDS, max(FIRST_RETRY_SECONDS, self._delay * 2))
-        log.warning(
-            "hitl: the store failed while waiting for event %r; retrying in %.1f s: %s",
-            self._what,
-            self._delay,
-            exc,
-        )
-        return self._delay
-
-    def succeeded(self) -> None:
-        if self._delay:
-            log.warning("hitl: the store answers again; still waiting for event %r", self._what)
-            self._delay = 0.0
-
-
 class LongPoll:
-    """Asks the app serving an event to answer as soon as the event's outcome is stored."""
+    """Asks the app serving an event to answer as soon as the event's outcome is stored.
 
-    def __init__(self, client: httpx.AsyncClient, endpoint: str, request_id: str, token: str):
-        self._client = client
+    Holds an HTTP client until close(); httpx is imported by the first one, so a
+    process whose events are served in-process never loads it.
+    """
+
+    def __init__(self, endpoint: str, request_id: str, token: str) -> None:
+        import httpx
+
+        self._httpx = httpx
+        self._client = httpx.AsyncClient(verify=tls_context())
         self._url = f"{endpoint}/events/{request_id}/wait"
         self._token = token
         self.reachable = True
+
+    async def close(self) -> None:
+        await self._client.aclose()
 
     async def closed_within(self, seconds: float) -> bool:
         """True if the app reports the event closed within that many seconds."""
@@ -153,11 +139,11 @@ class LongPoll:
                 params={"timeout": f"{seconds:.3f}"},
                 headers={"Authorization": f"Bearer {self._token}"},
                 # Connecting must not outlast the pause: the store is polled after it.
-                timeout=httpx.Timeout(seconds + 10, connect=min(5.0, seconds)),
+                timeout=self._httpx.Timeout(seconds + 10, connect=min(5.0, seconds)),
             )
             response.raise_for_status()
             body = response.json()
-        except (httpx.HTTPError, ValueError) as exc:
+        except (self._httpx.HTTPError, ValueError) as exc:
             if self.reachable:
                 log.warning(
                     "hitl: cannot long-poll %s (%s); polling the store until it answers",
@@ -172,31 +158,18 @@ class LongPoll:
         return isinstance(body, dict) and body.get("status") != documents.PENDING
 
 
-def _next_tick(now: float, interval: float) -> float:
-    # Ticks fall on multiples of the interval, so the waiters of one interval
-    # wake together and share a listing.
-    return (math.floor(now / interval) + 1) * interval
-
-
-LONG_POLL = "long-poll"
-SIGNAL = "signal"
-
-
 async def _pause(
-    signal: _compat.Signal, until: float, long_poll: LongPoll | None, poll_interval: float
+    signal: _compat.Signal, pause: Pause, long_poll: LongPoll | None, schedule: WaitSchedule
 ) -> str | None:
-    """Wait until `until` or a wake-up; what woke the waiter, None if nothing did.
-
-    Once the long-poll fails, the pause ends at the next tick at the latest, so
-    that the store is polled from then on.
-    """
-    if long_poll is not None:
+    """Wait until the pause ends or something wakes the waiter; what woke it, if anything."""
+    until = pause.until
+    if long_poll is not None and pause.long_poll:
         # One try per pause even after a failure, so a recovered app is used again.
         while (left := until - _compat.monotonic()) > 0:
             if await long_poll.closed_within(min(left, LONG_POLL_SECONDS)):
                 return LONG_POLL
             if not long_poll.reachable:
-                until = min(until, _next_tick(_compat.monotonic(), poll_interval))
+                until = schedule.long_poll_failed(_compat.monotonic(), until)
                 break
     return SIGNAL if await signal.wait(until - _compat.monotonic()) else None
 
@@ -207,6 +180,7 @@ async def outcome_of(
     *,
     until: float,
     poll_interval: float,
+    wakeups: Wakeups,
     long_poll: LongPoll | None = None,
     expire: bool = False,
 ) -> dict[str, Any] | None:
@@ -214,63 +188,61 @@ async def outcome_of(
 
     At monotonic time `until`, with expire=True, the event is marked expired
     (unless an outcome stands) and the standing outcome returned; otherwise
-    the outcome is read one last time and returned, or None.
-
-    While the long-poll works, the app watches the store for this waiter, so
-    the waiter holds long-polls instead of polling; once it fails, the waiter
-    polls the store on ticks and tries the app again at each tick.
+    the outcome is read one last time and returned, or None. wakeups wake the
+    wait when this process stores the outcome.
     """
     feed = OutcomeFeed.of(store)
     signal = _compat.Signal()
-    backoff = Backoff(request_id)
-    first = True
-    read_now = False
-    use_long_poll = long_poll is not None
-    since = _compat.monotonic()
+    schedule = WaitSchedule(
+        request_id=request_id,
+        started=_compat.monotonic(),
+        until=until,
+        poll_interval=poll_interval,
+        long_poll=long_poll is not None,
+    )
     wake = signal.set
     wakeups.listen(store.key, request_id, wake)
     try:
         while True:
             try:
-                if _compat.monotonic() >= until:
+                if schedule.deadline_reached(_compat.monotonic()):
                     if not expire:
                         return await store.read_outcome(request_id)
-                    expiry = documents.outcome_document(
-                        request_id, documents.EXPIRED, via="timeout"
-                    )
-                    return await store.write_outcome(expiry)
-                if first:
-                    # Waits that begin together share one listing; a lone one reads.
-                    look = await feed.first_look(signal, request_id, since)
-                else:
-                    look = read_now or await feed.may_have_outcome(request_id, since)
-                outcome = await store.read_outcome(request_id) if look else None
-                backoff.succeeded()
+                    return await _operations.expire(store, request_id, via="timeout")
+                outcome = await _look(feed, store, request_id, schedule, signal)
+                schedule.store_answered()
                 if outcome is not None:
                     return outcome
-                first = False
-                held = long_poll is not None and use_long_poll and long_poll.reachable
-                feed.polling(signal, not held)
-                pause_until = until if held else _next_tick(_compat.monotonic(), poll_interval)
+                reachable = long_poll is not None and long_poll.reachable
+                pause = schedule.nothing_yet(_compat.monotonic(), long_poll_reachable=reachable)
+                feed.polling(signal, pause.polling)
             except StoreUnavailable as exc:
-                now = _compat.monotonic()
-                if now >= until and not expire:
+                failed = schedule.store_failed(_compat.monotonic(), expire=expire, reason=exc)
+                if failed is None:
                     raise
-                pause_until = now + backoff.failed(exc)
-            if _compat.monotonic() < until:
-                pause_until = min(pause_until, until)
-            woken_by = await _pause(
-                signal, pause_until, long_poll if use_long_poll else None, poll_interval
-            )
+                pause = failed
+            with wakeups.pausing(request_id):
+                woken_by = await _pause(signal, pause, long_poll, schedule)
             if woken_by is not None:
                 # Only now: a wake-up given after a pause ran out must not be lost.
                 signal.clear()
-            read_now = woken_by is not None
-            # A long-poll that reports the event closed before its outcome can be
-            # read (an expiry nobody has stored yet) sits out one tick, so the
-            # wait cannot spin.
-            use_long_poll = long_poll is not None and woken_by != LONG_POLL
-            since = min(pause_until, _compat.monotonic())
+            schedule.resumed(pause, woken_by, _compat.monotonic())
     finally:
         feed.polling(signal, False)
         wakeups.unlisten(store.key, request_id, wake)
+
+
+async def _look(
+    feed: OutcomeFeed,
+    store: Store,
+    request_id: str,
+    schedule: WaitSchedule,
+    waiter: object,
+) -> dict[str, Any] | None:
+    """Read the outcome, unless the shared listing shows there is none."""
+    if schedule.first:
+        # Waits that begin together share one listing; a lone one reads.
+        look = await feed.first_look(waiter, request_id, schedule.since)
+    else:
+        look = schedule.read_now or await feed.may_have_outcome(request_id, schedule.since)
+    return await store.read_outcome(request_id) if look else None

@@ -9,6 +9,7 @@ which never sees the Python type, validates answers the same way.
 
 from __future__ import annotations
 
+import copy
 import enum
 import functools
 import json
@@ -22,11 +23,10 @@ import pydantic
 if TYPE_CHECKING:
     import jsonschema
 
+from . import strict_json
 from .errors import InvalidValue
 
-__all__ = ["TypeSpec", "describe", "validate_with_description"]
-
-MAX_DEPTH = 32  # nesting of JSON answers; deeper ones are refused before validation
+__all__ = ["TypeSpec", "describe", "validate_answer", "validate_with_description"]
 _TRUE = frozenset({"true", "yes", "y", "on", "1"})
 _FALSE = frozenset({"false", "no", "n", "off", "0"})
 _PRIMITIVES: dict[Any, str] = {bool: "bool", int: "int", float: "float", str: "str"}
@@ -83,23 +83,11 @@ _PARSERS: dict[str, typing.Callable[[Any], Any]] = {
 }
 
 
-def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
-    """Whether lists and objects nest deeper than limit (checked without recursion)."""
-    level: list[Any] = [value]
-    for _ in range(limit):
-        containers = [item for item in level if isinstance(item, (list, dict))]
-        if not containers:
-            return False
-        level = [
-            child
-            for item in containers
-            for child in (item.values() if isinstance(item, dict) else item)
-        ]
-    return any(isinstance(item, (list, dict)) for item in level)
-
-
 def _show(value: Any) -> str:
-    text = json.dumps(value) if not isinstance(value, str) else repr(value)
+    try:
+        text = json.dumps(value) if not isinstance(value, str) else repr(value)
+    except ValueError:  # NaN among them
+        text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
 
@@ -192,9 +180,46 @@ def describe(data_type: Any) -> TypeSpec:
     except (pydantic.PydanticUserError, pydantic.PydanticSchemaGenerationError, TypeError) as exc:
         raise TypeError(f"hitl cannot carry values of type {data_type!r}: {exc}") from exc
     choices = _choices_of(data_type)
+    schema = _closed(schema)
     name = getattr(data_type, "__name__", None) or repr(data_type).replace("typing.", "")
     kind = "choice" if choices is not None else "json"
     return TypeSpec(data_type, kind, name, schema, choices, adapter)
+
+
+def _closed(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema with extra fields refused wherever the type would drop them.
+
+    pydantic ignores fields a model, dataclass or TypedDict does not declare,
+    while JSON Schema allows them: a server holding only the schema would store
+    them. Closing those objects gives every server one verdict: refused. Types
+    that keep extra fields (extra="allow") say so in their schema and stay open.
+    """
+    closed = copy.deepcopy(schema)
+    pending = [closed]
+    while pending:
+        node = pending.pop()
+        if "properties" in node and "additionalProperties" not in node:
+            node["additionalProperties"] = False
+        pending.extend(_subschemas(node))
+    return closed
+
+
+_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+_SCHEMA_LISTS = ("anyOf", "allOf", "oneOf", "prefixItems")
+_SCHEMA_ONE = ("items", "additionalProperties", "not", "if", "then", "else", "contains")
+
+
+def _subschemas(node: dict[str, Any]) -> list[dict[str, Any]]:
+    """The schemas directly inside a schema, by keyword (never a property named like one)."""
+    found: list[Any] = []
+    for keyword in _SCHEMA_MAPS:
+        if isinstance(node.get(keyword), dict):
+            found.extend(node[keyword].values())
+    for keyword in _SCHEMA_LISTS:
+        if isinstance(node.get(keyword), list):
+            found.extend(node[keyword])
+    found.extend(node.get(keyword) for keyword in _SCHEMA_ONE)
+    return [sub for sub in found if isinstance(sub, dict)]
 
 
 @functools.lru_cache(maxsize=256)
@@ -219,6 +244,9 @@ def validate_with_description(description: dict[str, Any], value: Any) -> Any:
 
     Returns the JSON form to store, or raises InvalidValue.
     """
+    reason = strict_json.problem(value)
+    if reason is not None:
+        raise InvalidValue(f"not a valid {description.get('type_name', 'value')}: {reason}")
     kind = description.get("kind")
     if kind in _PARSERS:
         return _PARSERS[kind](value)
@@ -233,13 +261,16 @@ def validate_with_description(description: dict[str, Any], value: Any) -> Any:
         raise InvalidValue(f"{_show(value)} is not one of the choices: {shown}")
     schema = description.get("schema") or {}
     candidates = [value]
+    not_json = ""
     if isinstance(value, str):
+        # Text typed into a form may be the JSON of the answer; when it parses,
+        # the parsed value is what the person meant, and its errors are the ones to show.
         try:
-            candidates.append(json.loads(value))
-        except (ValueError, RecursionError):
-            pass
-    if any(too_deep(candidate) for candidate in candidates):
-        raise InvalidValue(f"the answer nests deeper than {MAX_DEPTH} levels")
+            candidates.insert(0, strict_json.loads(value))
+        except ValueError as exc:
+            not_json = str(exc)
+    if any(strict_json.too_deep(candidate) for candidate in candidates):
+        raise InvalidValue(f"the answer nests deeper than {strict_json.MAX_DEPTH} levels")
     message = ""
     validator = _validator(json.dumps(schema, sort_keys=True))
     from jsonschema.exceptions import best_match
@@ -251,26 +282,37 @@ def validate_with_description(description: dict[str, Any], value: Any) -> Any:
         if not message:
             where = ".".join(str(p) for p in error.absolute_path)
             message = f"{where}: {error.message}" if where else error.message
-    if (
-        isinstance(value, str)
-        and len(candidates) == 1
-        and description.get("schema", {}).get("type") in ("object", "array")
-    ):
-        message = "the answer must be JSON, for example " + (
-            "{...}" if schema.get("type") == "object" else "[...]"
-        )
+    if isinstance(value, str) and len(candidates) == 1 and _expects_json_text(schema):
+        example = "{...}" if _schema_type(schema) == "object" else "[...]"
+        message = f"the answer must be JSON, for example {example} ({not_json})"
     raise InvalidValue(f"not a valid {description.get('type_name', 'value')}: {message}")
+
+
+def _schema_type(schema: dict[str, Any]) -> Any:
+    """The type a schema names, following a top-level $ref into $defs."""
+    ref = schema.get("$ref", "")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        schema = schema.get("$defs", {}).get(ref.removeprefix("#/$defs/"), {})
+    return schema.get("type")
+
+
+def _expects_json_text(schema: dict[str, Any]) -> bool:
+    return _schema_type(schema) in ("object", "array")
 
 
 def validate_answer(description: dict[str, Any], value: Any, spec: TypeSpec | None) -> Any:
     """The JSON form of an answer to store, or InvalidValue.
 
-    Every server checks the stored description (JSON Schema, formats included),
-    so an answer gets the same verdict wherever the app runs; where the Python
-    type is at hand too (an embedded server), its own validators run on top.
+    Every server checks the stored description (JSON Schema, formats included)
+    and stores what it accepted, so an answer gets the same verdict and the same
+    stored value wherever the app runs. Where the Python type is at hand too
+    (a server in the process that asked), its own validators must accept the
+    value as well.
     """
     checked = validate_with_description(description, value)
-    return spec.to_json(checked) if spec is not None and spec.matches(description) else checked
+    if spec is not None and spec.matches(description):
+        spec.to_json(checked)
+    return checked
 
 
 def _same_value(value: Any, choice: Any) -> bool:
@@ -282,19 +324,6 @@ def _same_choice(text: str, choice: Any) -> bool:
     if isinstance(choice, str):
         return text == choice
     try:
-        return _same_value(json.loads(text), choice)
+        return _same_value(strict_json.loads(text), choice)
     except ValueError:
         return False
-
-
-# Types of the events created in this process, so an embedded server validates
-# their answers with the real Python type rather than its JSON description.
-_local_specs: dict[str, TypeSpec] = {}
-
-
-def remember(request_id: str, spec: TypeSpec) -> None:
-    _local_specs[request_id] = spec
-
-
-def local_spec(request_id: str) -> TypeSpec | None:
-    return _local_specs.get(request_id)

@@ -1,8 +1,12 @@
-"""The JSON documents hitl stores, and where they live. Every one has a "version"."""
+"""The JSON documents hitl stores, and where they live. Every one has a "version".
+
+secret.json                  the store's token key, created on first use
+events/{request_id}.json     the question, written once
+outcomes/{request_id}.json   answered, cancelled or expired, written once
+"""
 
 from __future__ import annotations
 
-import math
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -17,6 +21,7 @@ __all__ = [
     "event_path",
     "outcome_document",
     "outcome_path",
+    "utc_now",
 ]
 
 VERSION = 1
@@ -45,22 +50,12 @@ def outcome_path(request_id: str) -> str:
     return f"{OUTCOMES_DIR}/{_checked(request_id)}.json"
 
 
-def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
-def seconds_left(event: dict[str, Any]) -> float:
-    """Wall-clock seconds until the event's stored deadline (negative once past)."""
-    try:
-        deadline = datetime.fromisoformat(event["expires_at"])
-    except (KeyError, TypeError, ValueError):
-        return math.inf
-    return (deadline - datetime.now(timezone.utc)).total_seconds()
-
-
-def expired_by_deadline(event: dict[str, Any], outcome: dict[str, Any] | None) -> bool:
-    """Whether an event with no outcome is past its deadline (nobody recorded it yet)."""
-    return outcome is None and seconds_left(event) <= 0
+def timestamp(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds")
 
 
 def event_document(
@@ -73,6 +68,7 @@ def event_document(
     type_description: dict[str, Any],
     token_hash: str,
     timeout_seconds: float,
+    now: datetime,
 ) -> dict[str, Any]:
     return {
         "version": VERSION,
@@ -84,17 +80,21 @@ def event_document(
         "type": type_description,
         "token_hash": token_hash,
         "timeout_seconds": timeout_seconds,
-        "created_at": now(),
+        "created_at": timestamp(now),
         # The deadline is stored so that it holds for every server and for a
         # restarted task, not only for the process that asked.
-        "expires_at": (datetime.now(timezone.utc) + timedelta(seconds=timeout_seconds)).isoformat(
-            timespec="milliseconds"
-        ),
+        "expires_at": timestamp(now + timedelta(seconds=timeout_seconds)),
     }
 
 
 def outcome_document(
-    request_id: str, state: str, *, value: Any = None, via: str = "", type_name: str = ""
+    request_id: str,
+    state: str,
+    *,
+    now: datetime,
+    value: Any = None,
+    via: str = "",
+    type_name: str = "",
 ) -> dict[str, Any]:
     return {
         "version": VERSION,
@@ -103,7 +103,7 @@ def outcome_document(
         "value": value,
         "data_type": type_name,
         "via": via,
-        "at": now(),
+        "at": timestamp(now),
     }
 
 

@@ -11,7 +11,6 @@ import functools
 import json
 import logging
 import ssl
-import threading
 import urllib.error
 import urllib.request
 
@@ -20,16 +19,10 @@ from .storage import store_fingerprint
 __all__ = ["check_endpoint", "tls_context"]
 
 log = logging.getLogger("hitl")
-_checked: set[tuple[str, str]] = set()
-_checked_lock = threading.Lock()
 
 
 def check_endpoint(endpoint: str, store_url: str, timeout: float = 2.0) -> None:
-    """Warn once per process if endpoint is unreachable or serves another store."""
-    with _checked_lock:
-        if (endpoint, store_url) in _checked:
-            return
-        _checked.add((endpoint, store_url))
+    """Warn if endpoint is unreachable or serves another store (callers ask once per pair)."""
     try:
         with urllib.request.urlopen(f"{endpoint}/health", timeout=timeout) as response:
             health = json.loads(response.read(4096))

@@ -5,12 +5,14 @@
     ├── EventCancelled
     ├── EventNotFound
     ├── InvalidValue        (also a ValueError)
-    ├── AlreadyAnswered
+    ├── AlreadyAnswered     (answered, or closed: cancelled or expired)
     └── StoreError          (storage failed; the cause is chained)
         └── StoreUnavailable  (the store did not answer; waits retry these)
 
 Errors from the libraries beneath (OSError, botocore, ...) are translated at
-the storage boundary, so callers only ever catch these.
+the storage boundary, so callers only ever catch these. Every one pickles to
+an equal copy: multiprocessing and orchestrators (Prefect, Airflow, Flyte)
+carry them between processes.
 """
 
 from __future__ import annotations
@@ -32,6 +34,15 @@ __all__ = [
 class HitlError(Exception):
     """Base class of every error hitl raises."""
 
+    def _arguments(self) -> tuple[Any, ...]:
+        """What the constructor takes to make this error again (its args by default)."""
+        return self.args
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exception pickles as cls(*self.args); errors whose constructor takes other
+        # arguments than their message say which, so a copy is built as the original.
+        return type(self), self._arguments(), dict(vars(self))
+
 
 class EventTimeout(HitlError, TimeoutError):
     """No answer arrived before the event's deadline; the event is now expired."""
@@ -41,6 +52,13 @@ class EventTimeout(HitlError, TimeoutError):
         self.request_id = request_id
         self.timeout_seconds = timeout_seconds
 
+    def _arguments(self) -> tuple[Any, ...]:
+        return self.request_id, self.timeout_seconds
+
+    def __str__(self) -> str:
+        # TimeoutError is an OSError, whose str() would show errno fields.
+        return f"no answer to {self.request_id!r} within {self.timeout_seconds:g} seconds"
+
 
 class EventCancelled(HitlError):
     """The event was cancelled before anyone answered it."""
@@ -48,6 +66,9 @@ class EventCancelled(HitlError):
     def __init__(self, request_id: str) -> None:
         super().__init__(f"event {request_id!r} was cancelled")
         self.request_id = request_id
+
+    def _arguments(self) -> tuple[Any, ...]:
+        return (self.request_id,)
 
 
 class EventNotFound(HitlError):
@@ -57,19 +78,29 @@ class EventNotFound(HitlError):
         super().__init__(f"no event {request_id!r} in the store")
         self.request_id = request_id
 
+    def _arguments(self) -> tuple[Any, ...]:
+        return (self.request_id,)
+
 
 class InvalidValue(HitlError, ValueError):
     """A value does not fit the type the event declared."""
 
 
 class AlreadyAnswered(HitlError):
-    """The event already has an answer (or is closed); the first answer stands."""
+    """The event is answered, or closed (cancelled or expired); what stands stays.
+
+    state says which ("answered", "cancelled" or "expired"); value is the
+    standing answer when there is one.
+    """
 
     def __init__(self, request_id: str, state: str, value: Any = None) -> None:
         super().__init__(f"event {request_id!r} is already {state}")
         self.request_id = request_id
         self.state = state
         self.value = value
+
+    def _arguments(self) -> tuple[Any, ...]:
+        return self.request_id, self.state, self.value
 
 
 class StoreError(HitlError):

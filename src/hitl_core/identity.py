@@ -15,17 +15,20 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-import threading
-from collections import Counter
 
-__all__ = ["derive_request_id", "event_token", "hash_token", "is_valid_request_id", "tokens_match"]
+__all__ = [
+    "check_name",
+    "derive_request_id",
+    "event_token",
+    "hash_token",
+    "is_valid_request_id",
+    "opens_event",
+    "same_secret",
+]
 
 _REQUEST_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$")
 _SLUG_DROP = re.compile(r"[^a-z0-9]+")
 _NAME_MAX = 200
-
-_occurrences: Counter[tuple[str, str, str]] = Counter()
-_occurrences_lock = threading.Lock()
 
 
 def is_valid_request_id(request_id: object) -> bool:
@@ -41,26 +44,8 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256(joined).hexdigest()[:24]
 
 
-def next_occurrence(run_id: str, scope: str, name: str) -> int:
-    """Count calls with this name in this run: 0 for the first, 1 for the second, ..."""
-    with _occurrences_lock:
-        occurrence = _occurrences[(run_id, scope, name)]
-        _occurrences[(run_id, scope, name)] += 1
-        return occurrence
-
-
-def release_occurrence(run_id: str, scope: str, name: str, occurrence: int) -> None:
-    """Give back the number of a call that failed, so a retry takes the same request.
-
-    Only the latest number can be given back: a later call may already hold the next.
-    """
-    with _occurrences_lock:
-        if _occurrences[(run_id, scope, name)] == occurrence + 1:
-            _occurrences[(run_id, scope, name)] = occurrence
-
-
 def check_name(name: object, what: str = "name") -> str:
-    if not isinstance(name, str) or not name.strip():
+    if not isinstance(name, str) or not name.strip() or not _encodable(name):
         raise ValueError(f"event {what} must be a non-empty string, not {name!r}")
     if len(name) > _NAME_MAX:
         raise ValueError(f"event {what} must be at most {_NAME_MAX} characters")
@@ -78,14 +63,33 @@ def derive_request_id(
 
 
 def event_token(secret: bytes, request_id: str) -> str:
-    return hmac.new(secret, b"event-token\x1f" + request_id.encode(), hashlib.sha256).hexdigest()[
-        :40
-    ]
+    """The event's token: whoever holds it may open, answer and cancel the event."""
+    digest = hmac.new(secret, b"event-token\x1f" + request_id.encode(), hashlib.sha256)
+    return digest.hexdigest()[:40]
+
+
+def opens_event(secret: bytes, request_id: str, credential: str) -> bool:
+    """Whether credential is the token of request_id; needs no read of the event."""
+    return same_secret(credential, event_token(secret, request_id))
 
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def tokens_match(token: str, token_hash: str) -> bool:
-    return hmac.compare_digest(hash_token(token), token_hash)
+def same_secret(given: str, expected: str) -> bool:
+    """Constant-time comparison of a credential someone sent with the one expected.
+
+    A credential that is not text (a lone surrogate, say) matches nothing.
+    """
+    if not _encodable(given):
+        return False
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

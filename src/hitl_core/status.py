@@ -1,11 +1,14 @@
-"""Small values shared by both flavors."""
+"""Where an event stands: the value status() returns, and the JSON the app and CLI show."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-__all__ = ["UNSET", "EventStatus", "Unset"]
+from . import documents, rules
+
+__all__ = ["UNSET", "EventStatus", "Unset", "describe"]
 
 
 class Unset:
@@ -33,3 +36,26 @@ class EventStatus:
 
 
 EventStatus.__module__ = "hitl_core"
+
+
+def describe(
+    event: dict[str, Any], outcome: dict[str, Any] | None, *, now: datetime, response_path: str
+) -> dict[str, Any]:
+    """The JSON status of an event, as GET /status and `hitl show --json` give it:
+    its question and the outcome that holds now."""
+    holding = rules.effective(event, outcome, now)
+    body: dict[str, Any] = {
+        "request_id": event["request_id"],
+        "name": event["name"],
+        "prompt": event["prompt"],
+        "data_type": event["type"]["type_name"],
+        "status": holding["state"] if holding else documents.PENDING,
+        "response_path": response_path,
+        "created_at": event.get("created_at"),
+        "expires_at": event.get("expires_at"),
+    }
+    if holding is not None:
+        body["value"] = holding.get("value")
+        answered = holding["state"] == documents.ANSWERED
+        body["answered_at" if answered else "closed_at"] = holding.get("at")
+    return body

@@ -51,20 +51,72 @@ class Backend(Protocol):
         """Names of the documents directly under a folder."""
 
 
-# Failures that waiting will not cure: the store refuses us, or is not there.
-_LASTING_ERRORS = ("NoCredentialsError", "PartialCredentialsError", "NoSuchBucket")
+# OS error numbers that waiting will not cure: the store refuses us, is not
+# there, or is not what a store must be. Every other I/O error may pass
+# (timeouts, refused connections, S3's 500 and 503 as s3fs translates them).
+_LASTING_ERRNOS = frozenset(
+    getattr(errno, name)
+    for name in (
+        "EACCES",
+        "EPERM",
+        "ENOENT",
+        "EROFS",
+        "EISDIR",
+        "ENOTDIR",
+        "EINVAL",
+        "ENOSYS",
+        "ENAMETOOLONG",
+        "EMSGSIZE",
+        "EREMCHG",
+        "ENOTEMPTY",
+        "EEXIST",  # a file where a folder must be
+    )
+    if hasattr(errno, name)
+)
+# S3 error codes that waiting will not cure, where s3fs leaves the code in the cause.
+_LASTING_S3_CODES = frozenset({"NoSuchBucket", "AccessDenied", "InvalidAccessKeyId"})
 
 
 def _failure(action: str, path: str, url: str, exc: BaseException) -> StoreError:
     """The error to raise for a failed storage call: StoreUnavailable if a retry may succeed."""
     message = f"cannot {action} {path} in {url}: {exc}"
-    described = f"{type(exc).__name__} {exc}"
-    lasting = isinstance(
+    return StoreError(message) if _lasting(exc) else StoreUnavailable(message)
+
+
+def _lasting(exc: BaseException) -> bool:
+    """Whether a retry cannot help, from error numbers and S3 error codes."""
+    if _s3_code(exc) in _LASTING_S3_CODES or _missing_aws_settings(exc):
+        return True
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return exc.errno in _LASTING_ERRNOS
+    # Builtin subclasses that may come without a number.
+    return isinstance(
         exc, (PermissionError, FileNotFoundError, IsADirectoryError, NotADirectoryError)
-    ) or any(marker in described for marker in _LASTING_ERRORS)
-    if isinstance(exc, OSError) and exc.errno == errno.EROFS:
-        lasting = True
-    return StoreError(message) if lasting else StoreUnavailable(message)
+    )
+
+
+def _missing_aws_settings(exc: BaseException) -> bool:
+    """botocore found no credentials or region: only a configuration change helps."""
+    try:
+        from botocore import exceptions
+    except ImportError:
+        return False
+    missing = (exceptions.NoCredentialsError, exceptions.PartialCredentialsError)
+    return isinstance(exc, (*missing, exceptions.NoRegionError))
+
+
+def _s3_code(exc: BaseException) -> str | None:
+    """The S3 error code behind exc (s3fs chains botocore's ClientError as the cause)."""
+    seen = 0
+    current: BaseException | None = exc
+    while current is not None and seen < 8:
+        response = getattr(current, "response", None)
+        if isinstance(response, dict):
+            code = response.get("Error", {}).get("Code")
+            if isinstance(code, str):
+                return code
+        current, seen = current.__cause__, seen + 1
+    return None
 
 
 def _check_relative(path: str) -> None:
@@ -171,6 +223,8 @@ class FsspecBackend:
     def __init__(self, url: str, **storage_options: Any) -> None:
         import fsspec
 
+        self._service_errors = _service_errors()
+
         protocol = urlsplit(url).scheme
         if protocol not in ATOMIC_CREATE_PROTOCOLS:
             raise StoreError(
@@ -200,9 +254,11 @@ class FsspecBackend:
         try:
             data: bytes = self.fs.cat_file(full)
             return data
-        except FileNotFoundError:
+        except FileNotFoundError as exc:
+            if _s3_code(exc) == "NoSuchBucket":
+                raise _failure("read", path, self.url, exc) from exc
             return None
-        except Exception as exc:
+        except self._service_errors as exc:
             raise _failure("read", path, self.url, exc) from exc
 
     def create(self, path: str, data: bytes) -> bool:
@@ -212,7 +268,7 @@ class FsspecBackend:
             return True
         except FileExistsError:
             return False
-        except Exception as exc:
+        except self._service_errors as exc:
             raise _failure("write", path, self.url, exc) from exc
 
     def list(self, prefix: str) -> list[str]:
@@ -221,9 +277,11 @@ class FsspecBackend:
             if self.protocol in ("s3", "s3a"):
                 return sorted(self._list_s3(full))
             names = self.fs.ls(full, detail=False)
-        except FileNotFoundError:
+        except FileNotFoundError as exc:
+            if _s3_code(exc) == "NoSuchBucket":
+                raise _failure("list", prefix, self.url, exc) from exc
             return []
-        except Exception as exc:
+        except self._service_errors as exc:
             raise _failure("list", prefix, self.url, exc) from exc
         return sorted(str(name).rstrip("/").rsplit("/", 1)[-1] for name in names)
 
@@ -239,6 +297,34 @@ class FsspecBackend:
             if not page.get("IsTruncated"):
                 return names
             request["ContinuationToken"] = page["NextContinuationToken"]
+
+
+def _service_errors() -> tuple[type[BaseException], ...]:
+    """What a filesystem raises when storage or the service behind it fails.
+
+    Anything else (a TypeError, say) is a bug, and propagates as itself.
+    """
+    import asyncio
+    import concurrent.futures
+
+    errors: list[type[BaseException]] = [
+        OSError,  # TimeoutError and ConnectionError among them; s3fs translates S3 errors
+        asyncio.TimeoutError,
+        concurrent.futures.TimeoutError,
+    ]
+    try:
+        import botocore.exceptions
+    except ImportError:
+        pass
+    else:
+        errors += [botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError]
+    try:
+        import aiohttp
+    except ImportError:
+        pass
+    else:
+        errors.append(aiohttp.ClientError)
+    return tuple(errors)
 
 
 def open_backend(url: str, *, s3_endpoint_url: str | None = None) -> Backend:

@@ -8,48 +8,83 @@ outcome (often the embedded server's).
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
 
-__all__ = ["listen", "mark_served_here", "notify", "served_here", "unlisten"]
+__all__ = ["Wake", "Wakeups"]
 
 Wake = Callable[[], None]
 
-_lock = threading.Lock()
-_listeners: dict[tuple[str, str], list[Wake]] = {}
-_endpoints: set[str] = set()
 
+class Wakeups:
+    """The waiters of this process, by store and request id, and the apps it serves.
 
-def listen(store_key: str, request_id: str, wake: Wake) -> None:
-    """Call wake() whenever an outcome of request_id is stored by this process."""
-    with _lock:
-        _listeners.setdefault((store_key, request_id), []).append(wake)
+    Holds one entry per waiting wait() and per embedded server, and drops each
+    when it ends, so its size follows what is live, not what has been.
+    """
 
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._listeners: dict[tuple[str, str], list[Wake]] = {}
+        self._paused: Counter[str] = Counter()
+        self._endpoints: set[str] = set()
 
-def unlisten(store_key: str, request_id: str, wake: Wake) -> None:
-    key = (store_key, request_id)
-    with _lock:
-        listeners = _listeners.get(key, [])
-        if wake in listeners:
-            listeners.remove(wake)
-        if not listeners:
-            _listeners.pop(key, None)
+    def listen(self, store_key: str, request_id: str, wake: Wake) -> None:
+        """Call wake() whenever an outcome of request_id is stored by this process."""
+        with self._lock:
+            self._listeners.setdefault((store_key, request_id), []).append(wake)
 
+    def unlisten(self, store_key: str, request_id: str, wake: Wake) -> None:
+        key = (store_key, request_id)
+        with self._lock:
+            listeners = self._listeners.get(key, [])
+            if wake in listeners:
+                listeners.remove(wake)
+            if not listeners:
+                self._listeners.pop(key, None)
 
-def notify(store_key: str, request_id: str) -> None:
-    """An outcome of request_id was just stored: wake its local waiters."""
-    with _lock:
-        listeners = list(_listeners.get((store_key, request_id), ()))
-    for wake in listeners:
-        wake()
+    def notify(self, store_key: str, request_id: str) -> None:
+        """An outcome of request_id was just stored: wake its local waiters."""
+        with self._lock:
+            listeners = list(self._listeners.get((store_key, request_id), ()))
+        for wake in listeners:
+            wake()
 
+    @contextlib.contextmanager
+    def pausing(self, request_id: str) -> Iterator[None]:
+        """A wait of request_id pauses: until its next tick only a wake-up or the
+        app's long-poll can end the pause early."""
+        with self._lock:
+            self._paused[request_id] += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._paused[request_id] -= 1
+                if not self._paused[request_id]:
+                    del self._paused[request_id]
 
-def mark_served_here(endpoint: str) -> None:
-    """endpoint is an app in this process, whose stores wake local waiters directly."""
-    with _lock:
-        _endpoints.add(endpoint.rstrip("/"))
+    def paused(self, request_id: str) -> int:
+        """How many waits of this process are paused on request_id now."""
+        with self._lock:
+            return self._paused[request_id]
 
+    def mark_served_here(self, endpoint: str) -> None:
+        """endpoint is an app in this process, whose stores wake local waiters directly."""
+        with self._lock:
+            self._endpoints.add(endpoint.rstrip("/"))
 
-def served_here(endpoint: str) -> bool:
-    with _lock:
-        return endpoint.rstrip("/") in _endpoints
+    def unmark_served_here(self, endpoint: str) -> None:
+        with self._lock:
+            self._endpoints.discard(endpoint.rstrip("/"))
+
+    def served_here(self, endpoint: str) -> bool:
+        with self._lock:
+            return endpoint.rstrip("/") in self._endpoints
+
+    def __len__(self) -> int:
+        """Waiters listening now."""
+        with self._lock:
+            return sum(len(listeners) for listeners in self._listeners.values())

@@ -13,11 +13,28 @@ import importlib
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Concatenate,
+    Generic,
+    ParamSpec,
+    Protocol,
+    TypeVar,
+    cast,
+    overload,
+)
+
+from hitl_core import runtime
+
+if TYPE_CHECKING:
+    from ._events import Event
 
 __all__ = [
+    "EventFactory",
     "Lock",
     "Signal",
+    "event_factory",
     "loop_state",
     "monotonic",
     "run_sync",
@@ -29,6 +46,7 @@ __all__ = [
 P = ParamSpec("P")
 R = TypeVar("R")
 S = TypeVar("S")
+T = TypeVar("T")
 
 
 def run_sync(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
@@ -45,12 +63,10 @@ def monotonic() -> float:
 
 Lock = threading.Lock
 
-_process_state: dict[str, Any] = {}
-
 
 def loop_state() -> dict[str, Any]:
     """Objects shared by the waiting threads: one dict per process."""
-    return _process_state
+    return runtime.current().blocking_state
 
 
 class Signal:
@@ -151,3 +167,35 @@ def twin(fn: Callable[P, R]) -> FunctionTwin[P, R]:
 def twin_method(fn: Callable[Concatenate[S, P], R]) -> MethodTwin[S, P, R]:
     """Give a public blocking method an awaitable .aio twin."""
     return MethodTwin(fn)
+
+
+class EventFactory(Protocol[P]):
+    """new_event() as type checkers see it: Event[int] for int, Event[Any] for
+    what only pydantic can name as a type (Literal[...], Optional[int], ...),
+    and the same for its awaitable twin .aio."""
+
+    @overload
+    def __call__(
+        self, name: str, data_type: type[T], *args: P.args, **kwargs: P.kwargs
+    ) -> Event[T]: ...
+
+    @overload
+    def __call__(
+        self, name: str, data_type: object, *args: P.args, **kwargs: P.kwargs
+    ) -> Event[Any]: ...
+
+    @overload
+    async def aio(
+        self, name: str, data_type: type[T], *args: P.args, **kwargs: P.kwargs
+    ) -> Event[T]: ...
+
+    @overload
+    async def aio(
+        self, name: str, data_type: object, *args: P.args, **kwargs: P.kwargs
+    ) -> Event[Any]: ...
+
+
+def event_factory(fn: Callable[Concatenate[str, Any, P], Event[Any]]) -> EventFactory[P]:
+    """Marks new_event() and Event.create(): typed per data_type, with an awaitable .aio."""
+    factory: Any = FunctionTwin(cast("Callable[..., Event[Any]]", fn))
+    return cast("EventFactory[P]", factory)

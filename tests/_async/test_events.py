@@ -12,12 +12,12 @@ import pytest
 from typing_extensions import TypedDict
 
 import hitl_async as hitl
-from hitl_core import identity
+from hitl_core import runtime
 
 from ._compat import sleep, within
 from .helpers import answer, get
 
-pytestmark = [pytest.mark.anyio, pytest.mark.every_store]
+pytestmark = pytest.mark.anyio
 FAST = {"poll_interval_seconds": 0.05}
 
 
@@ -60,9 +60,7 @@ class Release(pydantic.BaseModel):
         (str, "", ""),
     ],
 )
-async def test_seed_types_round_trip(
-    where: str, data_type: type[Any], submitted: Any, expected: Any
-) -> None:
+async def test_seed_types_round_trip(data_type: type[Any], submitted: Any, expected: Any) -> None:
     event = await hitl.new_event("value", data_type=data_type, prompt="Give a value", **FAST)
     response = await answer(event, submitted)
     assert response.status_code == 200, response.text
@@ -87,9 +85,7 @@ async def test_seed_types_round_trip(
         (dict[str, int], {"a": 1}, {"a": 1}),
     ],
 )
-async def test_json_types_return_as_declared(
-    where: str, data_type: Any, submitted: Any, expected: Any
-) -> None:
+async def test_json_types_return_as_declared(data_type: Any, submitted: Any, expected: Any) -> None:
     event = await hitl.new_event("typed", data_type=data_type, **FAST)
     response = await answer(event, submitted)
     assert response.status_code == 200, response.text
@@ -112,7 +108,7 @@ async def test_json_types_return_as_declared(
     ],
 )
 async def test_invalid_values_are_refused_and_change_nothing(
-    where: str, data_type: Any, submitted: Any
+    data_type: Any, submitted: Any
 ) -> None:
     event = await hitl.new_event("strict", data_type=data_type, **FAST)
     response = await answer(event, submitted)
@@ -176,6 +172,18 @@ async def test_deadline_holds_with_nobody_waiting(where: str) -> None:
     assert response.json()["status"] == "expired"
 
 
+async def test_cancel_after_the_deadline_leaves_the_event_expired(where: str) -> None:
+    first = await hitl.new_event("late", data_type=int, key="missed", timeout_seconds=0.2)
+    await sleep(0.4)  # the deadline passes with nobody waiting
+    await first.cancel()  # nothing to cancel any more
+    assert (await first.status()).state == "expired"
+    # The task restarts: it gets its default, as an expired event gives.
+    again = await hitl.new_event(
+        "late", data_type=int, key="missed", timeout_seconds=0.2, default=7, **SLOW_POLL
+    )
+    assert await within(30, again.wait) == 7
+
+
 async def test_restarted_wait_keeps_the_stored_deadline() -> None:
     first = await hitl.new_event("stored", data_type=int, key="deadline", timeout_seconds=0.3)
     # The task restarts and asks again, with a far longer timeout: the stored one stands.
@@ -193,7 +201,7 @@ async def test_a_failed_call_gives_its_number_back(tmp_path: Path) -> None:
     with pytest.raises(hitl.StoreError):
         await hitl.new_event("retried", data_type=int, store=str(blocked))
     first_try = await hitl.new_event("retried", data_type=int, store=str(tmp_path / "store-ok"))
-    identity._occurrences.clear()  # a restart, with no failure this time
+    runtime.current().forget_occurrences()  # a restart, with no failure this time
     restarted = await hitl.new_event("retried", data_type=int, store=str(tmp_path / "store-ok"))
     assert restarted.request_id == first_try.request_id
 

@@ -11,9 +11,10 @@ import hitl_async as hitl
 
 from ..servers import BUCKET, MotoServer
 from ._compat import run_concurrently, sleep, within
-from .helpers import answer
+from .helpers import answer, until_paused
 
-pytestmark = pytest.mark.anyio
+# Slow: once per run, on one flavor; each flavor has a slow fault test of its own.
+pytestmark = [pytest.mark.anyio, pytest.mark.slow(flavor="asyncio")]
 EVENTS = 40
 INTERVAL = 0.25
 
@@ -36,6 +37,8 @@ async def test_many_waiters_share_one_listing_per_tick(
         return wait
 
     async def people() -> None:
+        for event in events:
+            await until_paused(event)  # every waiter has made its first look
         started = time.monotonic()
         before = len(s3_server.requests())
         await sleep(8 * INTERVAL)

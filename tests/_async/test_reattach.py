@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 import hitl_async as hitl
-from hitl_core import identity
+from hitl_core import runtime
 
 from ..servers import Served, free_port
 
@@ -27,7 +27,7 @@ async def test_concurrent_questions_under_one_name_cannot_swap_answers() -> None
     run = f"swap-{uuid.uuid4().hex}"
     await hitl.new_event("approve", data_type=bool, prompt="Delete staging?", run_id=run)
     await hitl.new_event("approve", data_type=bool, prompt="Delete production?", run_id=run)
-    identity._occurrences.clear()  # a new process: the call counter starts again
+    runtime.current().forget_occurrences()  # a new process: the call counter starts again
     with pytest.raises(hitl.InvalidValue, match="Delete staging"):
         await hitl.new_event("approve", data_type=bool, prompt="Delete production?", run_id=run)
 

@@ -9,10 +9,11 @@ import pytest
 import hitl_async as hitl
 
 from ..servers import Served
-from ._compat import Call, run_concurrently, sleep, within
-from .helpers import get, post, token_of
+from ._compat import Call, run_concurrently, within
+from .helpers import get, post, token_of, until_paused
 
-pytestmark = pytest.mark.anyio
+# Slow: once per run, on one flavor; each flavor has a slow fault test of its own.
+pytestmark = [pytest.mark.anyio, pytest.mark.slow(flavor="trio")]
 # Only a wake-up can end these waits in time: the next storage poll is ten minutes away.
 SLOW = {"poll_interval_seconds": 600}
 
@@ -71,7 +72,7 @@ async def test_any_replica_serves_an_event_linked_to_another(
         answers.append(await event.wait())
 
     async def person() -> None:
-        await sleep(0.3)  # the waiter is long-polling the replica its links name
+        await until_paused(event)  # the waiter holds a long-poll on the replica its links name
         response = await submit(other, event, True)
         assert response.status_code == 200, response.text
 

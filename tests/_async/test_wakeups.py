@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 import hitl_async as hitl
 
-from ..servers import Served, free_port, start_server, stop_server
-from ._compat import Call, in_thread, run_concurrently, sleep, within
-from .helpers import answer, get, post, token_of
+from ..servers import Served, free_port
+from ._compat import run_concurrently, within
+from .helpers import answer, post, token_of, until_paused
 
-pytestmark = [pytest.mark.anyio, pytest.mark.every_store]
+pytestmark = pytest.mark.anyio
 # Only a wake-up can end these waits in time: the next storage poll is ten minutes away.
 SLOW = {"poll_interval_seconds": 600}
 
 
 async def answered_while_waiting(event: hitl.Event[Any], act: Any) -> list[Any]:
-    """What wait() returned (or raised) while act() ran beside it."""
+    """What wait() returned (or raised) when act() ran once the wait was paused."""
     results: list[Any] = []
 
     async def waiter() -> None:
@@ -30,13 +28,14 @@ async def answered_while_waiting(event: hitl.Event[Any], act: Any) -> list[Any]:
             results.append(exc)
 
     async def actor() -> None:
-        await sleep(0.2)
+        await until_paused(event)
         await act()
 
     await within(30, lambda: run_concurrently([waiter, actor]))
     return results
 
 
+@pytest.mark.every_store
 async def test_an_answer_wakes_its_waiter_at_once(where: str) -> None:
     event = await hitl.new_event("wake", data_type=int, **SLOW)
 
@@ -64,88 +63,20 @@ async def test_a_cancel_through_the_api_wakes_its_waiter(where: str) -> None:
 
 
 async def test_waiters_fall_back_to_polling_when_the_app_is_unreachable(
-    isolated_settings: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    served: Served, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setenv("HITL_ENDPOINT", f"http://127.0.0.1:{free_port()}")  # nobody listens
+    monkeypatch.setenv("HITL_STORE", served.store)
     event = await hitl.new_event("fallback", data_type=int, poll_interval_seconds=0.2)
-    # The person reaches another server on the same store.
-    other = await in_thread(
-        lambda: start_server(os.environ["HITL_STORE"], log_dir=Path(isolated_settings).parent)
-    )
-    try:
 
-        async def person() -> None:
-            response = await post(
-                f"{other.endpoint}/submit/json",
-                params=token_of(event),
-                json={"request_id": event.request_id, "value": 5},
-            )
-            assert response.status_code == 200, response.text
+    async def person() -> None:
+        # Another server on the same store takes the answer: only polling finds it.
+        response = await post(
+            f"{served.endpoint}/submit/json",
+            params=token_of(event),
+            json={"request_id": event.request_id, "value": 5},
+        )
+        assert response.status_code == 200, response.text
 
-        assert await answered_while_waiting(event, person) == [5]
-    finally:
-        await in_thread(lambda: stop_server(other))
+    assert await answered_while_waiting(event, person) == [5]
     assert "cannot long-poll" in caplog.text
-
-
-async def test_long_poll_returns_when_the_event_closes(where: str) -> None:
-    event = await hitl.new_event("held", data_type=int, **SLOW)
-    url = f"{event.endpoint}/events/{event.request_id}/wait"
-    replies: list[dict[str, Any]] = []
-
-    async def held() -> None:
-        replies.append((await get(url, params={**token_of(event), "timeout": "30"})).json())
-
-    async def person() -> None:
-        await sleep(0.2)
-        assert (await answer(event, 3)).status_code == 200
-
-    await within(25, lambda: run_concurrently([held, person]))
-    assert [(r["status"], r["value"]) for r in replies] == [("answered", 3)]
-    again = await get(url, params={**token_of(event), "timeout": "30"})
-    assert (again.json()["status"], again.json()["value"]) == ("answered", 3)
-
-
-async def test_long_poll_with_no_time_left_answers_pending(where: str) -> None:
-    event = await hitl.new_event("held", data_type=int, **SLOW)
-    url = f"{event.endpoint}/events/{event.request_id}/wait"
-    reply = await get(url, params={**token_of(event), "timeout": "0"})
-    assert reply.status_code == 200
-    assert reply.json()["status"] == "pending"
-
-
-@pytest.mark.parametrize("timeout", ["-1", "61", "soon", "nan", "inf"])
-async def test_long_poll_refuses_a_bad_timeout(where: str, timeout: str) -> None:
-    event = await hitl.new_event("held", data_type=int, **SLOW)
-    url = f"{event.endpoint}/events/{event.request_id}/wait"
-    reply = await get(url, params={**token_of(event), "timeout": timeout})
-    assert reply.status_code == 400
-    assert "timeout" in reply.json()["detail"]
-
-
-async def test_long_poll_needs_the_event_token(where: str, served: Served) -> None:
-    event = await hitl.new_event("held", data_type=int, **SLOW)
-    url = f"{event.endpoint}/events/{event.request_id}/wait"
-    assert (await get(url, params={"timeout": "0"})).status_code == 401
-    assert (await get(url, params={"timeout": "0", "token": "wrong"})).status_code == 403
-    unknown = f"{event.endpoint}/events/no-such-event-00/wait"
-    assert (await get(unknown, params={**token_of(event), "timeout": "0"})).status_code == 404
-
-
-async def test_long_polls_held_per_event_are_bounded(where: str) -> None:
-    event = await hitl.new_event("held", data_type=int, **SLOW)
-    url = f"{event.endpoint}/events/{event.request_id}/wait"
-    codes: list[int] = []
-
-    def holder() -> Call:
-        async def hold() -> None:
-            codes.append((await get(url, params={**token_of(event), "timeout": "5"})).status_code)
-
-        return hold
-
-    async def person() -> None:
-        await sleep(1)  # the holders are held
-        assert (await answer(event, 1)).status_code == 200
-
-    await within(30, lambda: run_concurrently([*(holder() for _ in range(12)), person]))
-    assert sorted(codes) == [200] * 8 + [429] * 4

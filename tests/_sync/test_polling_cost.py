@@ -12,9 +12,10 @@ import hitl_sync as hitl
 
 from ..servers import BUCKET, MotoServer
 from ._compat import run_concurrently, sleep, within
-from .helpers import answer
+from .helpers import answer, until_paused
 
-pytestmark = pytest.mark.anyio
+# Slow: once per run, on one flavor; each flavor has a slow fault test of its own.
+pytestmark = [pytest.mark.anyio, pytest.mark.slow(flavor="asyncio")]
 EVENTS = 40
 INTERVAL = 0.25
 
@@ -35,6 +36,8 @@ def test_many_waiters_share_one_listing_per_tick(s3_store: str, s3_server: MotoS
         return wait
 
     def people() -> None:
+        for event in events:
+            until_paused(event)  # every waiter has made its first look
         started = time.monotonic()
         before = len(s3_server.requests())
         sleep(8 * INTERVAL)

@@ -1,5 +1,5 @@
 # WARNING: generated from tests/_async/test_store_outage.py by codegen/unasync.py. DO NOT EDIT.
-"""The S3 server stops for ten seconds while tasks wait and people submit."""
+"""The S3 server is out of reach for ten seconds while tasks wait and people submit."""
 
 from __future__ import annotations
 
@@ -12,33 +12,37 @@ import pytest
 
 import hitl_sync as hitl
 
-from ..servers import BUCKET, MotoServer, Served, s3_environment, start_server, stop_server
+from ..servers import BUCKET, MotoServer, Relay, Served, s3_environment, start_server, stop_server
 from ._compat import in_thread, run_concurrently, sleep, within
-from .helpers import answer, get, post, token_of
+from .helpers import answer, get, post, token_of, until_paused
 
-pytestmark = pytest.mark.anyio
+# Slow: once per run, on one flavor; each flavor has a slow fault test of its own.
+pytestmark = [pytest.mark.anyio, pytest.mark.slow(flavor="sync")]
 OUTAGE_SECONDS = 10
 
 
 @pytest.fixture
-def s3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MotoServer]:
-    """This test's own S3 server, which it stops and starts again."""
+def s3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Relay]:
+    """This test's own S3 server, reached through a relay that the test cuts."""
     home = tmp_path / "moto"
     home.mkdir()
     server = MotoServer(home)
     server.start()
+    relay = Relay(server.port)
     try:
         server.create_bucket()
-        for name, value in s3_environment(server.endpoint, tmp_path).items():
+        relay.start()
+        for name, value in s3_environment(relay.endpoint, tmp_path).items():
             monkeypatch.setenv(name, value)
         monkeypatch.setenv("HITL_STORE", f"s3://{BUCKET}/outage")
-        yield server
+        yield relay
     finally:
+        relay.cut()
         server.stop()
 
 
 @pytest.fixture
-def app(s3: MotoServer, tmp_path: Path) -> Iterator[Served]:
+def app(s3: Relay, tmp_path: Path) -> Iterator[Served]:
     """The app some of the waiting tasks long-poll."""
     served = start_server(f"s3://{BUCKET}/outage", log_dir=tmp_path)
     yield served
@@ -46,11 +50,19 @@ def app(s3: MotoServer, tmp_path: Path) -> Iterator[Served]:
 
 
 @pytest.fixture
-def other_replica(s3: MotoServer, tmp_path: Path) -> Iterator[Served]:
+def other_replica(s3: Relay, tmp_path: Path) -> Iterator[Served]:
     """Where people answer once the outage is over: no waiter hears of it directly."""
     served = start_server(f"s3://{BUCKET}/outage", log_dir=tmp_path)
     yield served
     stop_server(served)
+
+
+def until_held(replica: Served, long_polls: int) -> None:
+    """Return once the replica holds this many long-polls (as its /health says)."""
+    deadline = time.monotonic() + 30
+    while (get(f"{replica.endpoint}/health")).json()["long_polls"] < long_polls:
+        assert time.monotonic() < deadline, "the app never held the long-polls"
+        sleep(0.01)
 
 
 def submit(replica: Served, event: hitl.Event[int], value: int) -> Any:
@@ -61,8 +73,8 @@ def submit(replica: Served, event: hitl.Event[int], value: int) -> Any:
     )
 
 
-def test_waiters_and_answers_survive_a_stopped_s3_server(
-    s3: MotoServer, app: Served, other_replica: Served, caplog: pytest.LogCaptureFixture
+def test_waiters_and_answers_survive_an_s3_outage(
+    s3: Relay, app: Served, other_replica: Served, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Three tasks wait served by this process, polling the store themselves;
     three long-poll `hitl serve`, which watches the store for them. The answers
@@ -87,8 +99,10 @@ def test_waiters_and_answers_survive_a_stopped_s3_server(
         return wait
 
     def outage() -> None:
-        sleep(1)  # every waiter is polling
-        in_thread(s3.stop)
+        for event in events:
+            until_paused(event)  # every waiter is waiting, none has its answer
+        until_held(app, 3)  # and the app holds the long-polls of three
+        in_thread(s3.cut)
         stopped = time.monotonic()
         response = answer(events[0], 99)  # through this process's app
         during["submit"] = (response.status_code, response.json())
@@ -103,7 +117,7 @@ def test_waiters_and_answers_survive_a_stopped_s3_server(
         except Exception as exc:
             during["new_event"] = exc
         sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - stopped)))
-        in_thread(s3.start)  # back, with every object it held
+        in_thread(s3.restore)  # back, with every object it held
         for n, event in enumerate(events):
             response = submit(other_replica, event, n)
             assert response.status_code == 200, response.text

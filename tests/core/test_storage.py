@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
 from hitl_core.errors import StoreError, StoreUnavailable
-from hitl_core.storage import Backend, LocalBackend, open_backend
+from hitl_core.storage import Backend, FsspecBackend, LocalBackend, open_backend
 
-from .servers import s3_environment
+from ..servers import s3_environment
 
 
-@pytest.fixture(params=["local", "memory", "s3"])
+@pytest.fixture(params=["local", "memory", pytest.param("s3", marks=pytest.mark.once)])
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
     if request.param == "local":
         yield open_backend(str(tmp_path / "store"))
@@ -105,6 +107,7 @@ def test_s3_without_a_bucket_is_refused() -> None:
         open_backend("s3://")
 
 
+@pytest.mark.once  # botocore retries a refused connection for seconds
 def test_unreachable_s3_is_store_unavailable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -125,6 +128,7 @@ def test_unreachable_s3_is_store_unavailable(
         assert caught.value.__cause__ is not None  # the library's error stays chained
 
 
+@pytest.mark.once
 def test_standard_aws_endpoint_variable_is_honoured(
     s3_store: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -135,3 +139,109 @@ def test_standard_aws_endpoint_variable_is_honoured(
     store = open_backend(s3_store)
     assert store.create("events/std.json", b"{}") is True
     assert store.list("events") == ["std.json"]
+
+
+def _memory_backend() -> FsspecBackend:
+    backend = open_backend(f"memory://hitl-test-{uuid.uuid4().hex}")
+    assert isinstance(backend, FsspecBackend)
+    return backend
+
+
+def _client_error(code: str) -> Exception:
+    from botocore.exceptions import ClientError
+
+    return ClientError({"Error": {"Code": code, "Message": code}}, "GetObject")
+
+
+def _translated(code: str, error: OSError) -> OSError:
+    """An S3 error as s3fs raises it: a builtin error, botocore's as its cause."""
+    error.__cause__ = _client_error(code)
+    return error
+
+
+def _botocore(name: str) -> Exception:
+    from botocore import exceptions
+
+    if name == "EndpointConnectionError":
+        return exceptions.EndpointConnectionError(endpoint_url="http://127.0.0.1:9")
+    return getattr(exceptions, name)()
+
+
+@pytest.mark.parametrize(
+    ("failure", "passing"),
+    [
+        (lambda: TimeoutError("timed out"), True),
+        (lambda: ConnectionRefusedError(errno.ECONNREFUSED, "refused"), True),
+        (lambda: _translated("SlowDown", OSError(errno.EBUSY, "slow down")), True),
+        (lambda: _translated("InternalError", OSError(errno.EIO, "internal")), True),
+        (lambda: _botocore("EndpointConnectionError"), True),
+        (lambda: _translated("AccessDenied", PermissionError("denied")), False),
+        (lambda: _botocore("NoCredentialsError"), False),
+        (lambda: OSError(errno.EROFS, "read-only file system"), False),
+        (lambda: _translated("PermanentRedirect", OSError(errno.EREMCHG, "wrong region")), False),
+    ],
+)
+def test_storage_failures_are_lasting_or_passing_by_their_codes(
+    failure: Callable[[], Exception], passing: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = _memory_backend()
+
+    def fail(*args: object, **kwargs: object) -> NoReturn:
+        raise failure()
+
+    for method in ("cat_file", "pipe_file", "ls"):
+        monkeypatch.setattr(backend.fs, method, fail)
+    for call in (
+        lambda: backend.read("events/x.json"),
+        lambda: backend.create("events/x.json", b"{}"),
+        lambda: backend.list("events"),
+    ):
+        with pytest.raises(StoreError) as caught:
+            call()
+        assert isinstance(caught.value, StoreUnavailable) is passing
+        assert caught.value.__cause__ is not None
+
+
+def test_a_missing_bucket_is_lasting_not_an_absent_document(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    backend = _memory_backend()
+
+    def no_bucket(*args: object, **kwargs: object) -> NoReturn:
+        raise _translated("NoSuchBucket", FileNotFoundError("The bucket does not exist"))
+
+    def no_key(*args: object, **kwargs: object) -> NoReturn:
+        raise _translated("NoSuchKey", FileNotFoundError("no such key"))
+
+    monkeypatch.setattr(backend.fs, "cat_file", no_bucket)
+    with pytest.raises(StoreError) as caught:
+        backend.read("events/x.json")
+    assert not isinstance(caught.value, StoreUnavailable)
+    monkeypatch.setattr(backend.fs, "cat_file", no_key)
+    assert backend.read("events/x.json") is None
+
+
+def test_a_bug_beneath_the_store_propagates_as_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    backend = _memory_backend()
+
+    def bug(*args: object, **kwargs: object) -> NoReturn:
+        raise TypeError("unsupported operand")
+
+    monkeypatch.setattr(backend.fs, "cat_file", bug)
+    with pytest.raises(TypeError, match="unsupported operand"):
+        backend.read("events/x.json")
+
+
+def test_local_errors_are_lasting_or_passing_by_errno(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = LocalBackend(tmp_path)
+    for number, passing in ((errno.EIO, True), (errno.ENOSPC, True), (errno.EACCES, False)):
+
+        def fail(*args: object, number: int = number) -> NoReturn:
+            raise OSError(number, os.strerror(number))
+
+        monkeypatch.setattr(Path, "read_bytes", fail)
+        with pytest.raises(StoreError) as caught:
+            store.read("events/x.json")
+        assert isinstance(caught.value, StoreUnavailable) is passing

@@ -8,7 +8,7 @@ from typing import Any, Literal
 import pydantic
 import pytest
 
-from hitl_core import codec
+from hitl_core import codec, strict_json
 from hitl_core.errors import InvalidValue
 
 
@@ -105,13 +105,13 @@ def test_a_type_pydantic_cannot_carry_is_a_type_error() -> None:
 
 
 def test_nesting_depth_is_limited() -> None:
-    assert not codec.too_deep([[[1]]], limit=3)
-    assert codec.too_deep([[[[1]]]], limit=3)
-    assert not codec.too_deep({"a": [{"b": 1}]}, limit=3)
-    assert codec.too_deep({"a": [{"b": []}]}, limit=3)
+    assert not strict_json.too_deep([[[1]]], limit=3)
+    assert strict_json.too_deep([[[[1]]]], limit=3)
+    assert not strict_json.too_deep({"a": [{"b": 1}]}, limit=3)
+    assert strict_json.too_deep({"a": [{"b": []}]}, limit=3)
     spec = codec.describe(list)
     deep: list[object] = []
-    for _ in range(codec.MAX_DEPTH + 1):
+    for _ in range(strict_json.MAX_DEPTH + 1):
         deep = [deep]
     with pytest.raises(InvalidValue, match="nests deeper"):
         codec.validate_with_description(spec.describe(), deep)

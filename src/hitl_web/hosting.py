@@ -2,13 +2,14 @@
 
 The embedded server runs on an asyncio loop in a daemon thread of its own, so
 it serves asyncio, trio and blocking callers alike and outlives any one event
-loop of the caller. It binds 127.0.0.1 unless told otherwise.
+loop of the caller. It binds 127.0.0.1 unless told otherwise. The runtime
+starts it through start_embedded(), which this distribution registers as its
+"hitl.servers" entry point: the layers below never import this module.
 """
 
 from __future__ import annotations
 
 import asyncio
-import atexit
 import errno
 import logging
 import os
@@ -20,11 +21,13 @@ from collections.abc import Callable
 from hypercorn.asyncio import serve as hypercorn_serve
 from hypercorn.config import Config
 
-from . import wakeups
-from .app import create_app
-from .config import Settings
+from hitl_core.codec import prepare_validation
+from hitl_core.config import Settings
+from hitl_core.runtime import Runtime
 
-__all__ = ["EmbeddedServer", "embedded_endpoint", "run_forever"]
+from .app import create_app
+
+__all__ = ["EmbeddedServer", "run_forever", "start_embedded"]
 
 log = logging.getLogger("hitl")
 
@@ -65,8 +68,9 @@ def _config(sock: socket.socket) -> Config:
 class EmbeddedServer:
     """The app, served from a daemon thread until stop() or interpreter exit."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, process: Runtime) -> None:
         self.settings = settings
+        self._process = process
         try:
             self._socket = _bind(settings.host, settings.port)
         except OSError as exc:
@@ -119,6 +123,7 @@ class EmbeddedServer:
             self.settings.store,
             api_key=self.settings.api_key,
             s3_endpoint_url=self.settings.s3_endpoint_url,
+            process=self._process,
         )
 
         @app.before_serving
@@ -128,37 +133,16 @@ class EmbeddedServer:
         await hypercorn_serve(app, _config(self._socket), shutdown_trigger=self._stop.wait)
 
 
-_embedded: dict[tuple[str, str | None, str, int], EmbeddedServer] = {}
-_embedded_lock = threading.Lock()
-
-
-def embedded_endpoint(settings: Settings) -> str:
-    """The endpoint of this process's server for the store, started on first use."""
-    key = (settings.store, settings.s3_endpoint_url, settings.host, settings.port)
-    with _embedded_lock:
-        server = _embedded.get(key)
-        if server is None:
-            server = EmbeddedServer(settings)
-            server.start()
-            _embedded[key] = server
-            wakeups.mark_served_here(server.endpoint)
-            log.info("hitl: serving %s at %s", settings.store, server.endpoint)
-        return server.endpoint
-
-
-@atexit.register
-def _stop_embedded() -> None:
-    with _embedded_lock:
-        servers = list(_embedded.values())
-        _embedded.clear()
-    for server in servers:
-        server.stop()
+def start_embedded(settings: Settings, process: Runtime) -> EmbeddedServer:
+    """Serve settings.store from this process (the runtime's server factory)."""
+    server = EmbeddedServer(settings, process)
+    server.start()
+    log.info("hitl: serving %s at %s", settings.store, server.endpoint)
+    return server
 
 
 def run_forever(settings: Settings, on_ready: Callable[[str], None] | None = None) -> None:
     """Serve until SIGINT or SIGTERM (hitl serve)."""
-    from .codec import prepare_validation
-
     prepare_validation()  # a standalone server pays its imports before it listens
     sock = _bind(settings.host, settings.port)
     endpoint = _url(settings.host, sock.getsockname()[1])

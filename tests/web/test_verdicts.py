@@ -11,9 +11,9 @@ import pytest
 
 import hitl_async as hitl
 
-from .helpers import answer, post
+from .._async.helpers import answer, post
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.once]
 FAST = {"poll_interval_seconds": 0.05}
 
 

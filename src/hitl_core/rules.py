@@ -1,0 +1,154 @@
+"""The rules of an event's life, as plain functions over its documents.
+
+An event is pending until one outcome is stored for it: answered, cancelled or
+expired. The first outcome written stands; every later action finds it. The
+deadline stored with the event decides expiry for everyone: past it, an event
+with no outcome is expired, whether or not anyone has recorded that yet.
+
+These functions read no store and no clock: the caller passes what it read and
+the time. Event (both flavors), the web app and the CLI all apply them, so each
+rule is written here once:
+
+- answer():      the answer to store, or why none may be stored (AlreadyAnswered,
+                 InvalidValue); settled_answer() once it is written
+- cancel():      the cancellation to store, or why none may be; settled_cancel()
+- due_expiry():  the expiry to record once the deadline has passed
+- effective():   the outcome that holds now, recorded or not (status)
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Any
+
+from . import codec
+from .documents import ANSWERED, CANCELLED, EXPIRED, PENDING, outcome_document
+from .errors import AlreadyAnswered, InvalidValue
+
+__all__ = [
+    "MISSING",
+    "answer",
+    "cancel",
+    "due_expiry",
+    "effective",
+    "expiry",
+    "refusal",
+    "seconds_left",
+    "settled_answer",
+    "settled_cancel",
+    "state",
+]
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()  # an answer with no value at all (a form sent without one)
+
+
+def seconds_left(event: dict[str, Any], now: datetime) -> float:
+    """Seconds until the event's stored deadline (negative once past; inf without one)."""
+    try:
+        deadline = datetime.fromisoformat(event["expires_at"])
+    except (KeyError, TypeError, ValueError):
+        return math.inf
+    return (deadline - now).total_seconds()
+
+
+def expiry(request_id: str, *, via: str, now: datetime) -> dict[str, Any]:
+    """The outcome that closes an event at its deadline."""
+    return outcome_document(request_id, EXPIRED, via=via, now=now)
+
+
+def due_expiry(
+    event: dict[str, Any], outcome: dict[str, Any] | None, now: datetime
+) -> dict[str, Any] | None:
+    """The expiry to record, if the deadline has passed and no outcome stands."""
+    if outcome is None and seconds_left(event, now) <= 0:
+        return expiry(event["request_id"], via="deadline", now=now)
+    return None
+
+
+def effective(
+    event: dict[str, Any], outcome: dict[str, Any] | None, now: datetime
+) -> dict[str, Any] | None:
+    """The outcome that holds now: the stored one, or an expiry nobody recorded yet."""
+    if due_expiry(event, outcome, now) is not None:
+        return {"state": EXPIRED, "value": None, "at": event.get("expires_at"), "via": "deadline"}
+    return outcome
+
+
+def state(event: dict[str, Any], outcome: dict[str, Any] | None, now: datetime) -> str:
+    """pending, answered, cancelled or expired."""
+    holding = effective(event, outcome, now)
+    return PENDING if holding is None else str(holding["state"])
+
+
+def refusal(request_id: str, outcome: dict[str, Any]) -> AlreadyAnswered:
+    """The error for an action that a standing outcome forbids."""
+    return AlreadyAnswered(request_id, str(outcome["state"]), outcome.get("value"))
+
+
+def answer(
+    event: dict[str, Any],
+    outcome: dict[str, Any] | None,
+    value: Any,
+    *,
+    via: str,
+    now: datetime,
+    spec: codec.TypeSpec | None = None,
+) -> dict[str, Any]:
+    """The answer document to store for value.
+
+    Raises AlreadyAnswered if an outcome holds (the deadline included) and
+    InvalidValue if value does not fit the declared type (checked against the
+    stored description, and by spec's own validators when the type is at hand).
+    The answer stands only if it is the first outcome written: see settled_answer().
+    """
+    holding = effective(event, outcome, now)
+    if holding is not None:
+        raise refusal(event["request_id"], holding)
+    if value is MISSING:
+        raise InvalidValue("a value is required")
+    stored = codec.validate_answer(event["type"], value, spec)
+    return outcome_document(
+        event["request_id"],
+        ANSWERED,
+        value=stored,
+        via=via,
+        type_name=event["type"]["type_name"],
+        now=now,
+    )
+
+
+def settled_answer(wanted: dict[str, Any], standing: dict[str, Any]) -> dict[str, Any]:
+    """The answer once written: wanted, unless another outcome was written first."""
+    if standing != wanted:
+        raise refusal(wanted["request_id"], standing)
+    return standing
+
+
+def cancel(
+    event: dict[str, Any], outcome: dict[str, Any] | None, *, via: str, now: datetime
+) -> dict[str, Any] | None:
+    """The cancellation to store, or None if the event is cancelled already.
+
+    An answered or expired event stays as it is: AlreadyAnswered says which.
+    A cancel after the deadline finds the event expired, recorded or not.
+    """
+    holding = effective(event, outcome, now)
+    if holding is None:
+        return outcome_document(event["request_id"], CANCELLED, via=via, now=now)
+    if holding["state"] == CANCELLED:
+        return None
+    raise refusal(event["request_id"], holding)
+
+
+def settled_cancel(request_id: str, standing: dict[str, Any]) -> dict[str, Any]:
+    """The cancellation once written: any cancellation stands for this one."""
+    if standing["state"] != CANCELLED:
+        raise refusal(request_id, standing)
+    return standing

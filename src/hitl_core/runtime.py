@@ -1,0 +1,235 @@
+"""What hitl keeps per process, in one object of bounded size.
+
+    current()                    the process's Runtime
+    Runtime.next_occurrence()    counts calls of a name in a run (request ids)
+    Runtime.type_spec()          a TypeSpec per data type, built once
+    Runtime.remember_event()     live events, so an app in this process knows their Python types
+    Runtime.shared()             objects the flavors share (stores), built once per key
+    Runtime.wakeups              waiters to wake when this process stores an outcome
+    Runtime.embedded_endpoint()  this process's app, started on first use by a server factory
+
+Every table is either bounded (least recently used entries go) or holds only
+what is live (waiters, events still referenced), so a process that creates a
+million events does not keep a million entries.
+
+The embedded server belongs to the web layer, above this one: it is reached
+through a factory that the web layer registers (set_server_factory(), or the
+"hitl.servers" entry point its distribution declares), never by importing it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from importlib.metadata import entry_points
+from typing import Any, Protocol, TypeVar
+
+from . import codec
+from .config import Settings
+from .errors import HitlError
+from .wakeups import Wakeups
+
+__all__ = ["EmbeddedServer", "Runtime", "ServerFactory", "current"]
+
+T = TypeVar("T")
+
+# Names counted per run; the least recently used go first. A run would have to
+# ask this many distinct questions before an old name's count is forgotten.
+MAX_COUNTED_NAMES = 10_000
+MAX_SHARED = 256
+MAX_TYPE_SPECS = 256
+SERVER_ENTRY_POINTS = "hitl.servers"
+
+
+class EmbeddedServer(Protocol):
+    """An app serving one store from inside this process."""
+
+    @property
+    def endpoint(self) -> str: ...
+
+    def stop(self) -> None: ...
+
+
+ServerFactory = Callable[[Settings, "Runtime"], EmbeddedServer]
+
+
+class _HasSpec(Protocol):
+    @property
+    def spec(self) -> codec.TypeSpec: ...
+
+
+class _Bounded(OrderedDict[Any, Any]):
+    """A mapping that forgets its least recently used entries beyond a size."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def touch(self, key: Hashable) -> None:
+        self.move_to_end(key)
+        while len(self) > self.size:
+            self.popitem(last=False)
+
+
+class Runtime:
+    """Everything hitl keeps per process. Thread-safe; every table is bounded."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._occurrences = _Bounded(MAX_COUNTED_NAMES)
+        self._shared = _Bounded(MAX_SHARED)
+        self._type_specs = _Bounded(MAX_TYPE_SPECS)
+        self._live_events: weakref.WeakValueDictionary[str, _HasSpec] = (
+            weakref.WeakValueDictionary()
+        )
+        self._checked_endpoints = _Bounded(MAX_SHARED)
+        self._servers_lock = threading.Lock()  # held while a server starts
+        self._server_factory: ServerFactory | None = None
+        self._servers: dict[tuple[str, str | None, str, int], EmbeddedServer] = {}
+        self._stop_at_exit = False
+        self.wakeups = Wakeups()
+        # Objects the waits of the blocking flavor share (per event loop in the async one).
+        self.blocking_state: dict[str, Any] = {}
+
+    # Request ids count the calls of a name within a run.
+
+    def next_occurrence(self, run_id: str, scope: str, name: str) -> int:
+        """0 for the first call with this name in this run, 1 for the second, ..."""
+        key = (run_id, scope, name)
+        with self._lock:
+            occurrence: int = self._occurrences.get(key, 0)
+            self._occurrences[key] = occurrence + 1
+            self._occurrences.touch(key)
+            return occurrence
+
+    def release_occurrence(self, run_id: str, scope: str, name: str, occurrence: int) -> None:
+        """Give back the number of a call that failed, so a retry takes the same request.
+
+        Only the latest number can be given back: a later call may already hold the next.
+        """
+        key = (run_id, scope, name)
+        with self._lock:
+            if self._occurrences.get(key) == occurrence + 1:
+                self._occurrences[key] = occurrence
+
+    def forget_occurrences(self) -> None:
+        """Count every name from 0 again, as a new process would."""
+        with self._lock:
+            self._occurrences.clear()
+
+    # Types.
+
+    def type_spec(self, data_type: Any) -> codec.TypeSpec:
+        """The TypeSpec of data_type, built once (pydantic adapters are costly to build)."""
+        try:
+            hash(data_type)
+        except TypeError:
+            return codec.describe(data_type)
+        with self._lock:
+            spec: codec.TypeSpec | None = self._type_specs.get(data_type)
+            if spec is not None:
+                self._type_specs.touch(data_type)
+                return spec
+        spec = codec.describe(data_type)
+        with self._lock:
+            self._type_specs[data_type] = spec
+            self._type_specs.touch(data_type)
+        return spec
+
+    def remember_event(self, request_id: str, event: _HasSpec) -> None:
+        """While event lives, an app in this process validates answers with its Python type."""
+        with self._lock:
+            self._live_events[request_id] = event
+
+    def live_type(self, request_id: str) -> codec.TypeSpec | None:
+        """The TypeSpec of a live event of this process, if there is one."""
+        with self._lock:
+            event = self._live_events.get(request_id)
+        return None if event is None else event.spec
+
+    # Objects shared by the events of this process.
+
+    def shared(self, kind: str, key: Hashable, make: Callable[[], T]) -> T:
+        """The object of this kind for key, made on first use (stores, by URL)."""
+        slot = (kind, key)
+        with self._lock:
+            found: T | None = self._shared.get(slot)
+            if found is None:
+                found = make()
+                self._shared[slot] = found
+            self._shared.touch(slot)
+            return found
+
+    def first_look_at(self, endpoint: str, store_url: str) -> bool:
+        """True the first time this pair is seen: a configured endpoint is checked once."""
+        key = (endpoint, store_url)
+        with self._lock:
+            seen = key in self._checked_endpoints
+            self._checked_endpoints[key] = True
+            self._checked_endpoints.touch(key)
+            return not seen
+
+    # The embedded server.
+
+    def set_server_factory(self, factory: ServerFactory | None) -> None:
+        """Start embedded servers with factory (None: the installed web layer's)."""
+        with self._servers_lock:
+            self._server_factory = factory
+
+    def embedded_endpoint(self, settings: Settings) -> str:
+        """The endpoint of this process's app for the store, started on first use."""
+        key = (settings.store, settings.s3_endpoint_url, settings.host, settings.port)
+        with self._servers_lock:
+            server = self._servers.get(key)
+            if server is None:
+                server = self._factory()(settings, self)
+                self._servers[key] = server
+                self.wakeups.mark_served_here(server.endpoint)
+                if not self._stop_at_exit:
+                    atexit.register(self.stop_servers)
+                    self._stop_at_exit = True
+            return server.endpoint
+
+    def stop_servers(self) -> None:
+        """Stop every embedded server of this runtime."""
+        with self._servers_lock:
+            servers = list(self._servers.values())
+            self._servers.clear()
+        for server in servers:
+            self.wakeups.unmark_served_here(server.endpoint)
+            server.stop()
+
+    def _factory(self) -> ServerFactory:
+        if self._server_factory is None:
+            found = entry_points(group=SERVER_ENTRY_POINTS, name="embedded")
+            if not found:
+                raise HitlError(
+                    "no embedded hitl server is installed: set HITL_ENDPOINT to a running "
+                    "`hitl serve`, or install the hitl-events distribution"
+                )
+            self._server_factory = next(iter(found)).load()
+        return self._server_factory
+
+    def sizes(self) -> dict[str, int]:
+        """Entries per table, to show that they stay bounded."""
+        with self._lock:
+            return {
+                "counted names": len(self._occurrences),
+                "shared objects": len(self._shared),
+                "type specs": len(self._type_specs),
+                "live events": len(self._live_events),
+                "waiters": len(self.wakeups),
+                "embedded servers": len(self._servers),
+                "checked endpoints": len(self._checked_endpoints),
+            }
+
+
+_current = Runtime()
+
+
+def current() -> Runtime:
+    """The runtime of this process."""
+    return _current

@@ -1,0 +1,150 @@
+"""The web app, built by create_app(): a form per event and a JSON API over one store.
+
+The routes (routes.py) apply the same rules as Event and the CLI, through the
+async flavor's operations; errors from the hitl tree become status codes here,
+in one place:
+
+    EventNotFound                          404
+    AlreadyAnswered (answered)             409, with the standing answer
+    AlreadyAnswered (cancelled, expired)   410
+    InvalidValue                           422, with a message a person can act on
+    StoreError                             503, nothing changed
+
+Runs on asyncio only; the embedded server gives it a thread of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from quart import Quart, Response, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from hitl_async._store import Store, open_store
+from hitl_core import documents, runtime
+from hitl_core.errors import AlreadyAnswered, EventNotFound, InvalidValue, StoreError
+from hitl_core.runtime import Runtime
+
+from .holds import Holds
+from .replies import HTML_ENDPOINTS, json_reply
+from .routes import routes
+
+__all__ = ["MAX_BODY_BYTES", "Services", "create_app"]
+
+MAX_BODY_BYTES = 64 * 1024
+# How often a long-poll looks for outcomes that other replicas stored.
+LONG_POLL_STORE_INTERVAL = 1.0
+_SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+_SLUGS = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    429: "too_many",
+}
+
+
+@dataclass
+class Services:
+    """What the routes share, kept in app.extensions["hitl"]."""
+
+    store: Store
+    api_key: str | None
+    runtime: Runtime
+    poll_interval: float
+    holds: Holds
+
+
+def create_app(
+    store_url: str,
+    *,
+    api_key: str | None = None,
+    s3_endpoint_url: str | None = None,
+    poll_interval: float = LONG_POLL_STORE_INTERVAL,
+    process: Runtime | None = None,
+) -> Quart:
+    """Build the app over one store.
+
+    api_key, if set, is the operator's bearer key; s3_endpoint_url points an
+    s3:// store at an S3-compatible server; long-polls look for outcomes stored
+    by other replicas every poll_interval seconds. process is the runtime whose
+    waiters the app wakes and whose live events lend it their Python types
+    (this process's, by default).
+    """
+    app = Quart("hitl_web")
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app.config["MAX_FORM_MEMORY_SIZE"] = MAX_BODY_BYTES
+    app.config["BODY_TIMEOUT"] = 30
+    app.extensions["hitl"] = Services(
+        store=open_store(store_url, s3_endpoint_url=s3_endpoint_url),
+        api_key=api_key,
+        runtime=process or runtime.current(),
+        poll_interval=poll_interval,
+        holds=Holds(),
+    )
+    app.register_blueprint(routes)
+    _handle_errors(app)
+
+    @app.after_request
+    async def secure(response: Response) -> Response:
+        response.headers.update(_SECURITY_HEADERS)
+        return response
+
+    return app
+
+
+def _handle_errors(app: Quart) -> None:
+    @app.errorhandler(HTTPException)
+    async def http_error(exc: HTTPException) -> Response:
+        status = exc.code or 500
+        body = {"status": _SLUGS.get(status, "error"), "detail": exc.description}
+        response = await _reply(status, body)
+        if status == 401:
+            response.headers["WWW-Authenticate"] = "Bearer"
+        if status == 429:
+            response.headers["Retry-After"] = "1"
+        return response
+
+    @app.errorhandler(EventNotFound)
+    async def not_found(exc: EventNotFound) -> Response:
+        body = {"status": "not_found", "request_id": exc.request_id, "detail": "no such event"}
+        return await _reply(404, body)
+
+    @app.errorhandler(AlreadyAnswered)
+    async def closed(exc: AlreadyAnswered) -> Response:
+        body = {"status": exc.state, "request_id": exc.request_id, "value": exc.value}
+        if exc.state == documents.ANSWERED:
+            body["detail"] = "this event was already answered; the first answer stands"
+            return await _reply(409, body)
+        body["detail"] = f"this event is {exc.state} and takes no answer"
+        return await _reply(410, body)
+
+    @app.errorhandler(InvalidValue)
+    async def invalid(exc: InvalidValue) -> Response:
+        return await _reply(422, {"status": "invalid", "detail": str(exc)})
+
+    @app.errorhandler(StoreError)
+    async def store_failed(exc: StoreError) -> Response:
+        app.logger.error("store error: %s", exc)
+        detail = "the event store is unavailable; nothing was changed, try again shortly"
+        return await _reply(503, {"status": "unavailable", "detail": detail})
+
+
+async def _reply(status: int, body: dict[str, Any]) -> Response:
+    """JSON for the API; a page for the routes people open in a browser."""
+    if request.endpoint in HTML_ENDPOINTS:
+        page = await render_template("result.html", status=status, body=body)
+        return Response(page, status=status, content_type="text/html; charset=utf-8")
+    return json_reply(status, body)
