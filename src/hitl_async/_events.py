@@ -85,7 +85,7 @@ async def new_event(
     process = runtime.current()
     spec = process.type_spec(data_type)
     settings = Settings.resolve(store=store, endpoint=endpoint, public_url=public_url)
-    run = resolve_run_id(run_id)
+    run = resolve_run_id(run_id, process.run_id)
     occurrence = 0 if key is not None else process.next_occurrence(run, scope, name)
     request_id = identity.derive_request_id(
         name, run_id=run, scope=scope, occurrence=occurrence, key=key

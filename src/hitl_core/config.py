@@ -7,7 +7,13 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["DEFAULT_PORT", "Settings", "default_store_url", "resolve_run_id"]
+__all__ = [
+    "DEFAULT_PORT",
+    "Settings",
+    "default_store_url",
+    "new_process_run_id",
+    "resolve_run_id",
+]
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -18,8 +24,6 @@ RUN_ID_VARIABLES = (
     "FLYTE_INTERNAL_EXECUTION_ID",
     "AIRFLOW_CTX_DAG_RUN_ID",
 )
-
-_PROCESS_RUN_ID = "local-" + secrets.token_hex(8)
 
 
 def _env(name: str) -> str | None:
@@ -39,15 +43,20 @@ def default_store_url() -> str:
     return str(Path(data_home) / "hitl")
 
 
-def resolve_run_id(run_id: str | None = None) -> str:
-    """The run this process belongs to: argument, orchestrator variables, else one per process."""
+def resolve_run_id(run_id: str | None, process_run_id: str) -> str:
+    """The run a call belongs to: the argument, orchestrator variables, else the process's."""
     if run_id:
         return run_id
     for name in RUN_ID_VARIABLES:
         value = _env(name)
         if value:
             return value
-    return _PROCESS_RUN_ID
+    return process_run_id
+
+
+def new_process_run_id() -> str:
+    """A run id for a process that no setting names."""
+    return "local-" + secrets.token_hex(8)
 
 
 def _port(value: str | None) -> int:

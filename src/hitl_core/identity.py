@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from typing import TypeGuard
 
 __all__ = [
     "check_name",
@@ -31,7 +32,7 @@ _SLUG_DROP = re.compile(r"[^a-z0-9]+")
 _NAME_MAX = 200
 
 
-def is_valid_request_id(request_id: object) -> bool:
+def is_valid_request_id(request_id: object) -> TypeGuard[str]:
     return isinstance(request_id, str) and bool(_REQUEST_ID.fullmatch(request_id))
 
 

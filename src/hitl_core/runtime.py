@@ -1,6 +1,7 @@
 """What hitl keeps per process, in one object of bounded size.
 
     current()                    the process's Runtime
+    Runtime.run_id               the run of this process when no setting names one
     Runtime.next_occurrence()    counts calls of a name in a run (request ids)
     Runtime.type_spec()          a TypeSpec per data type, built once
     Runtime.remember_event()     live events, so an app in this process knows their Python types
@@ -28,7 +29,7 @@ from importlib.metadata import entry_points
 from typing import Any, Protocol, TypeVar
 
 from . import codec
-from .config import Settings
+from .config import Settings, new_process_run_id
 from .errors import HitlError
 from .wakeups import Wakeups
 
@@ -91,6 +92,8 @@ class Runtime:
         self._servers: dict[tuple[str, str | None, str, int], EmbeddedServer] = {}
         self._stop_at_exit = False
         self.wakeups = Wakeups()
+        # The run of calls that no setting places in one (see config.resolve_run_id).
+        self.run_id = new_process_run_id()
         # Objects the waits of the blocking flavor share (per event loop in the async one).
         self.blocking_state: dict[str, Any] = {}
 

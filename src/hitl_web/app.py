@@ -15,13 +15,12 @@ Runs on asyncio only; the embedded server gives it a thread of its own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from quart import Quart, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from hitl_async._store import Store, open_store
+from hitl_async._store import open_store
 from hitl_core import documents, runtime
 from hitl_core.errors import AlreadyAnswered, EventNotFound, InvalidValue, StoreError
 from hitl_core.runtime import Runtime
@@ -29,6 +28,7 @@ from hitl_core.runtime import Runtime
 from .holds import Holds
 from .replies import HTML_ENDPOINTS, json_reply
 from .routes import routes
+from .services import Services
 
 __all__ = ["MAX_BODY_BYTES", "Services", "create_app"]
 
@@ -54,17 +54,6 @@ _SLUGS = {
     413: "too_large",
     429: "too_many",
 }
-
-
-@dataclass
-class Services:
-    """What the routes share, kept in app.extensions["hitl"]."""
-
-    store: Store
-    api_key: str | None
-    runtime: Runtime
-    poll_interval: float
-    holds: Holds
 
 
 def create_app(
@@ -109,7 +98,10 @@ def _handle_errors(app: Quart) -> None:
     @app.errorhandler(HTTPException)
     async def http_error(exc: HTTPException) -> Response:
         status = exc.code or 500
-        body = {"status": _SLUGS.get(status, "error"), "detail": exc.description}
+        detail = exc.description
+        if status == 413:
+            detail = f"the request body is larger than {MAX_BODY_BYTES // 1024} KiB"
+        body = {"status": _SLUGS.get(status, "error"), "detail": detail}
         response = await _reply(status, body)
         if status == 401:
             response.headers["WWW-Authenticate"] = "Bearer"

@@ -22,7 +22,7 @@ import math
 import time
 from typing import Any
 
-from quart import Blueprint, Response, current_app, render_template, request
+from quart import Blueprint, Response, render_template, request
 from werkzeug.exceptions import BadRequest, Forbidden, TooManyRequests, Unauthorized
 
 from hitl_async import _operations
@@ -35,6 +35,7 @@ from hitl_core.storage import store_fingerprint
 
 from . import access
 from .replies import json_reply
+from .services import services
 
 __all__ = ["routes"]
 
@@ -45,29 +46,25 @@ MAX_LONG_POLL_SECONDS = 60.0
 DEFAULT_LONG_POLL_SECONDS = 30.0
 
 
-def _services() -> Any:
-    return current_app.extensions["hitl"]
-
-
 @routes.get("/health")
 async def health() -> Response:
     """Liveness, the store served (a fingerprint), and the long-polls held now."""
-    services = _services()
+    shared = services()
     return json_reply(
         200,
         {
             "status": "ok",
-            "store": store_fingerprint(services.store.url),
-            "long_polls": services.holds.total,
+            "store": store_fingerprint(shared.store.url),
+            "long_polls": shared.holds.total,
         },
     )
 
 
 @routes.get("/")
 async def index() -> str:
-    services = _services()
+    shared = services()
     pending: list[dict[str, Any]] | None = None
-    if access.is_operator(services.api_key, access.credential()):
+    if access.is_operator(shared.api_key, access.credential()):
         listed = await _list_events()
         pending = [e for e in listed if e["status"] == documents.PENDING]
     return await render_template("index.html", pending=pending)
@@ -78,7 +75,7 @@ async def list_events() -> Response:
     given = access.credential()
     if given is None:
         raise Unauthorized("the operator key is required: Authorization: Bearer <key>")
-    if not access.is_operator(_services().api_key, given):
+    if not access.is_operator(services().api_key, given):
         raise Forbidden("only the operator key lists events")
     return json_reply(200, {"events": await _list_events()})
 
@@ -86,7 +83,7 @@ async def list_events() -> Response:
 @routes.get("/form/<request_id>")
 async def form(request_id: str) -> str:
     event = await _open(request_id, access.credential())
-    outcome = await _services().store.read_outcome(request_id)
+    outcome = await services().store.read_outcome(request_id)
     return await _form_page(event, outcome=rules.effective(event, outcome, utc_now()))
 
 
@@ -116,7 +113,7 @@ async def submit_json() -> Response:
     if not identity.is_valid_request_id(request_id):
         raise BadRequest("request_id is not a valid event id")
     response_path = body.get("response_path")
-    own_path = _services().store.outcome_location(request_id)
+    own_path = services().store.outcome_location(request_id)
     if response_path is not None and not _same_location(response_path, own_path):
         raise BadRequest("response_path is chosen by the server; omit it or send the event's own")
     token = body.get("token") if isinstance(body.get("token"), str) else None
@@ -127,25 +124,25 @@ async def submit_json() -> Response:
 @routes.get("/status/<request_id>")
 async def status(request_id: str) -> Response:
     event = await _open(request_id, access.credential())
-    outcome = await _services().store.read_outcome(request_id)
+    outcome = await services().store.read_outcome(request_id)
     return json_reply(200, _describe(event, outcome))
 
 
 @routes.get("/events/<request_id>/wait")
 async def wait(request_id: str) -> Response:
-    services = _services()
+    shared = services()
     event = await _open(request_id, access.credential())
     timeout = _long_poll_timeout(request.args.get("timeout"))
-    if services.holds.full(request_id):
+    if shared.holds.full(request_id):
         raise TooManyRequests("too many long-polls are held; retry shortly or read /status")
     held = max(0.0, min(timeout, rules.seconds_left(event, utc_now())))
-    with services.holds.holding(request_id):
+    with shared.holds.holding(request_id):
         outcome = await outcome_of(
-            services.store,
+            shared.store,
             request_id,
             until=time.monotonic() + held,
-            poll_interval=services.poll_interval,
-            wakeups=services.runtime.wakeups,
+            poll_interval=shared.poll_interval,
+            wakeups=shared.runtime.wakeups,
         )
     return json_reply(200, _describe(event, outcome))
 
@@ -153,26 +150,26 @@ async def wait(request_id: str) -> Response:
 @routes.post("/events/<request_id>/cancel")
 async def cancel(request_id: str) -> Response:
     event = await _open(request_id, access.credential())
-    standing = await _operations.cancel(_services().store, request_id, via="api", event=event)
+    standing = await _operations.cancel(services().store, request_id, via="api", event=event)
     return json_reply(200, _describe(event, standing))
 
 
 async def _open(request_id: Any, given: str | None) -> dict[str, Any]:
-    services = _services()
-    return await access.open_event(services.store, services.api_key, request_id, given)
+    shared = services()
+    return await access.open_event(shared.store, shared.api_key, request_id, given)
 
 
 async def _answer(event: dict[str, Any], value: Any, *, via: str) -> dict[str, Any]:
     """Store the answer (the rules decide) and describe it; the Python type of an
     event of this process validates too."""
-    services = _services()
+    shared = services()
     request_id = event["request_id"]
     answer = await _operations.answer(
-        services.store,
+        shared.store,
         request_id,
         value,
         via=via,
-        spec=services.runtime.live_type(request_id),
+        spec=shared.runtime.live_type(request_id),
         event=event,
     )
     body = _describe(event, answer)
@@ -181,13 +178,13 @@ async def _answer(event: dict[str, Any], value: Any, *, via: str) -> dict[str, A
 
 
 def _describe(event: dict[str, Any], outcome: dict[str, Any] | None) -> dict[str, Any]:
-    store = _services().store
+    store = services().store
     location = store.outcome_location(event["request_id"])
     return describe(event, outcome, now=utc_now(), response_path=location)
 
 
 async def _list_events() -> list[dict[str, Any]]:
-    store = _services().store
+    store = services().store
     listed = []
     for request_id in await store.list_events():
         if not identity.is_valid_request_id(request_id):
@@ -238,7 +235,7 @@ async def _form_page(
     The form carries the event's own token, minted here: never the credential
     the page was opened with (an operator key stays out of the page).
     """
-    secret = await _services().store.secret()
+    secret = await services().store.secret()
     return await render_template(
         "form.html",
         event=event,

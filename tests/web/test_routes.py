@@ -244,6 +244,7 @@ async def test_body_too_large_is_413(client: Client, ask: Ask) -> None:
         "/submit/json", json=asked.body("x" * 200_000), query_string=asked.query
     )
     assert response.status_code == 413
+    assert (await response.get_json())["detail"] == "the request body is larger than 64 KiB"
     form = await client.post(
         "/submit",
         form={"request_id": asked.request_id, "token": asked.token, "value": "x" * 200_000},
