@@ -17,6 +17,8 @@ import hmac
 import re
 from typing import TypeGuard
 
+from .strict_json import encodable
+
 __all__ = [
     "check_name",
     "derive_request_id",
@@ -46,7 +48,7 @@ def _digest(*parts: str) -> str:
 
 
 def check_name(name: object, what: str = "name") -> str:
-    if not isinstance(name, str) or not name.strip() or not _encodable(name):
+    if not isinstance(name, str) or not name.strip() or not encodable(name):
         raise ValueError(f"event {what} must be a non-empty string, not {name!r}")
     if len(name) > _NAME_MAX:
         raise ValueError(f"event {what} must be at most {_NAME_MAX} characters")
@@ -83,14 +85,6 @@ def same_secret(given: str, expected: str) -> bool:
 
     A credential that is not text (a lone surrogate, say) matches nothing.
     """
-    if not _encodable(given):
+    if not encodable(given):
         return False
     return hmac.compare_digest(given.encode(), expected.encode())
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True

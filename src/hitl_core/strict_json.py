@@ -12,7 +12,7 @@ import json
 import math
 from typing import Any
 
-__all__ = ["MAX_DEPTH", "dumps", "loads", "problem", "too_deep"]
+__all__ = ["MAX_DEPTH", "dumps", "encodable", "loads", "problem", "too_deep"]
 
 MAX_DEPTH = 32  # nesting of JSON answers; deeper ones are refused before validation
 
@@ -73,7 +73,7 @@ def problem(value: Any) -> str | None:
     while pending:
         item = pending.pop()
         if isinstance(item, str):
-            if not _encodable(item):
+            if not encodable(item):
                 return "it contains a lone surrogate, which is not text (\\ud800-\\udfff)"
         elif isinstance(item, float):
             if not math.isfinite(item):
@@ -86,7 +86,8 @@ def problem(value: Any) -> str | None:
     return None
 
 
-def _encodable(text: str) -> bool:
+def encodable(text: str) -> bool:
+    """Whether text can be written as UTF-8 (it has no lone surrogate)."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
