@@ -72,41 +72,27 @@ async def test_malformed_bodies_are_400(client: Client, ask: Ask, body: bytes, w
     assert asked.outcome() is None
 
 
-@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
-@pytest.mark.parametrize("data_type", [list[float], dict[str, Any]])
-async def test_nan_and_infinity_are_400(
-    client: Client, ask: Ask, constant: str, data_type: Any
+@pytest.mark.parametrize(
+    ("data_type", "value", "status", "why"),
+    [
+        (list[float], "[1.5, NaN]", 400, "NaN is not a JSON value"),
+        (list[float], "[Infinity]", 400, "Infinity is not a JSON value"),
+        (dict[str, Any], '{"x": -Infinity}', 400, "-Infinity is not a JSON value"),
+        (bool, 'true, "value": false', 400, "the key 'value' appears twice"),
+        (list[Any], "[" * 5000 + "]" * 5000, 400, "nests deeper"),
+        (str, '"ok\\ud800"', 422, "lone surrogate"),
+    ],
+)
+async def test_what_is_not_standard_json_is_refused(
+    client: Client, ask: Ask, data_type: Any, value: str, status: int, why: str
 ) -> None:
     asked = await ask(data_type)
-    value = f"[1.5, {constant}]" if data_type == list[float] else f'{{"x": {constant}}}'
     body = f'{{"request_id": "{asked.request_id}", "value": {value}}}'.encode()
     response = await client.post(
         "/submit/json", data=body, headers=RAW_JSON, query_string=asked.query
     )
-    assert response.status_code == 400
-    assert "not a JSON value" in (await response.get_json())["detail"]
-    assert asked.outcome() is None
-
-
-async def test_duplicate_keys_are_400(client: Client, ask: Ask) -> None:
-    asked = await ask(bool)
-    body = f'{{"request_id": "{asked.request_id}", "value": true, "value": false}}'.encode()
-    response = await client.post(
-        "/submit/json", data=body, headers=RAW_JSON, query_string=asked.query
-    )
-    assert response.status_code == 400
-    assert "appears twice" in (await response.get_json())["detail"]
-    assert asked.outcome() is None
-
-
-async def test_a_lone_surrogate_in_text_is_422(client: Client, ask: Ask) -> None:
-    asked = await ask(str)
-    body = f'{{"request_id": "{asked.request_id}", "value": "ok\\ud800"}}'.encode()
-    response = await client.post(
-        "/submit/json", data=body, headers=RAW_JSON, query_string=asked.query
-    )
-    assert response.status_code == 422
-    assert "surrogate" in (await response.get_json())["detail"]
+    assert response.status_code == status
+    assert why in (await response.get_json())["detail"]
     assert asked.outcome() is None
 
 
@@ -115,21 +101,6 @@ async def test_a_token_with_a_lone_surrogate_is_403(client: Client, ask: Ask) ->
     body = f'{{"request_id": "{asked.request_id}", "value": 1, "token": "\\ud800"}}'.encode()
     response = await client.post("/submit/json", data=body, headers=RAW_JSON)
     assert response.status_code == 403
-    assert asked.outcome() is None
-
-
-async def test_deeply_nested_bodies_are_400(client: Client, ask: Ask) -> None:
-    asked = await ask(list[Any])
-    depth = 5000
-    body = b'{"request_id": "%s", "value": %s%s}' % (
-        asked.request_id.encode(),
-        b"[" * depth,
-        b"]" * depth,
-    )
-    response = await client.post(
-        "/submit/json", data=body, headers=RAW_JSON, query_string=asked.query
-    )
-    assert response.status_code == 400
     assert asked.outcome() is None
 
 
