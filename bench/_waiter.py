@@ -15,8 +15,15 @@ import time
 from typing import Any
 
 _print_lock = threading.Lock()
-# Time for every wait to begin before the answers come.
-SETTLE_SECONDS = 1.0
+READY_WITHIN_SECONDS = 120
+
+
+def all_paused(request_ids: list[str]) -> bool:
+    """Whether every wait has made its first look and pauses (the readiness signal)."""
+    from hitl_core import runtime
+
+    wakeups = runtime.current().wakeups
+    return all(wakeups.paused(request_id) for request_id in request_ids)
 
 
 def say(line: Any) -> None:
@@ -41,7 +48,11 @@ def run_blocking(count: int, poll: float) -> None:
     threads = [threading.Thread(target=wait, args=(event,)) for event in events]
     for thread in threads:
         thread.start()
-    time.sleep(SETTLE_SECONDS)
+    deadline = time.monotonic() + READY_WITHIN_SECONDS
+    while not all_paused([event.request_id for event in events]):
+        if time.monotonic() > deadline:
+            raise RuntimeError("the waits did not all begin in time")
+        time.sleep(0.002)
     say("ready")
     for thread in threads:
         thread.join()
@@ -69,7 +80,10 @@ def run_async(backend: str, count: int, poll: float) -> None:
         async with anyio.create_task_group() as group:
             for event in events:
                 group.start_soon(wait, event)
-            await anyio.sleep(SETTLE_SECONDS)
+            with anyio.fail_after(READY_WITHIN_SECONDS):
+                # The signal is a count that other threads change: look at it often.
+                while not all_paused([event.request_id for event in events]):  # noqa: ASYNC110
+                    await anyio.sleep(0.002)
             say("ready")
 
     anyio.run(main, backend=backend)

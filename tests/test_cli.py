@@ -108,6 +108,13 @@ def test_unknown_and_malformed_ids_are_refused() -> None:
     assert malformed.returncode == 2 and "not a request id" in malformed.stderr
 
 
+@pytest.mark.parametrize("store", ["ftp://example.invalid/hitl", "s3://"])
+def test_a_store_hitl_cannot_use_is_a_message_not_a_traceback(store: str) -> None:
+    done = hitl("show", "nobody-0123456789abcdef01234567", "--store", store)
+    assert done.returncode == 1
+    assert done.stderr.startswith("hitl: ") and "Traceback" not in done.stderr
+
+
 def test_serve_rejects_a_bad_port() -> None:
     done = subprocess.run([*HITL, "serve", "--port", "nope"], capture_output=True, text=True)
     assert done.returncode == 2

@@ -98,8 +98,8 @@ def _on_store(args: argparse.Namespace, act: Callable[[Any], dict[str, Any] | No
         print(f"hitl: {args.request_id!r} is not a request id", file=sys.stderr)
         return 2
     settings = Settings.resolve(store=args.store)
-    store = open_store(settings.store, s3_endpoint_url=settings.s3_endpoint_url)
     try:
+        store = open_store(settings.store, s3_endpoint_url=settings.s3_endpoint_url)
         act(store)
         event, outcome = _operations.look(store, args.request_id)
     except AlreadyAnswered as exc:

@@ -56,13 +56,23 @@ def check_name(name: object, what: str = "name") -> str:
 
 
 def derive_request_id(
-    name: str, *, run_id: str, scope: str, occurrence: int, key: str | None = None
+    name: str,
+    *,
+    run_id: str,
+    scope: str,
+    occurrence: int,
+    generation: int = 0,
+    key: str | None = None,
 ) -> str:
-    """The request id of an event: readable prefix, then a digest of its identity."""
+    """The request id of an event: readable prefix, then a digest of its identity.
+
+    generation is 0 unless the process had to forget call counts (occurrences.py).
+    """
     if key is not None:
         return f"{_slug(name)}-{_digest('key', check_name(key, 'key'))}"
     scoped_run = "" if scope == "global" else run_id
-    return f"{_slug(name)}-{_digest('run', scoped_run, scope, name, str(occurrence))}"
+    counted = [str(occurrence)] + ([f"generation {generation}"] if generation else [])
+    return f"{_slug(name)}-{_digest('run', scoped_run, scope, name, *counted)}"
 
 
 def event_token(secret: bytes, request_id: str) -> str:

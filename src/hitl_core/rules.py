@@ -19,11 +19,11 @@ rule is written here once:
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from . import codec
-from .documents import ANSWERED, CANCELLED, EXPIRED, PENDING, outcome_document
+from .documents import ANSWERED, CANCELLED, EXPIRED, outcome_document
 from .errors import AlreadyAnswered, InvalidValue
 
 __all__ = [
@@ -37,7 +37,6 @@ __all__ = [
     "seconds_left",
     "settled_answer",
     "settled_cancel",
-    "state",
 ]
 
 
@@ -66,9 +65,13 @@ def expiry(request_id: str, *, via: str, now: datetime) -> dict[str, Any]:
 def due_expiry(
     event: dict[str, Any], outcome: dict[str, Any] | None, now: datetime
 ) -> dict[str, Any] | None:
-    """The expiry to record, if the deadline has passed and no outcome stands."""
-    if outcome is None and seconds_left(event, now) <= 0:
-        return expiry(event["request_id"], via="deadline", now=now)
+    """The expiry to record, if the deadline has passed and no outcome stands.
+
+    It is dated at the deadline, whenever it is recorded.
+    """
+    left = seconds_left(event, now)
+    if outcome is None and left <= 0:
+        return expiry(event["request_id"], via="deadline", now=now + timedelta(seconds=left))
     return None
 
 
@@ -79,12 +82,6 @@ def effective(
     if due_expiry(event, outcome, now) is not None:
         return {"state": EXPIRED, "value": None, "at": event.get("expires_at"), "via": "deadline"}
     return outcome
-
-
-def state(event: dict[str, Any], outcome: dict[str, Any] | None, now: datetime) -> str:
-    """pending, answered, cancelled or expired."""
-    holding = effective(event, outcome, now)
-    return PENDING if holding is None else str(holding["state"])
 
 
 def refusal(request_id: str, outcome: dict[str, Any]) -> AlreadyAnswered:

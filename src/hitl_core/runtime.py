@@ -2,7 +2,7 @@
 
     current()                    the process's Runtime
     Runtime.run_id               the run of this process when no setting names one
-    Runtime.next_occurrence()    counts calls of a name in a run (request ids)
+    Runtime.next_occurrence()    counts calls of a name in a run (request ids; occurrences.py)
     Runtime.type_spec()          a TypeSpec per data type, built once
     Runtime.remember_event()     live events, so an app in this process knows their Python types
     Runtime.shared()             objects the flavors share (stores), built once per key
@@ -21,6 +21,7 @@ through a factory that the web layer registers (set_server_factory(), or the
 from __future__ import annotations
 
 import atexit
+import os
 import threading
 import weakref
 from collections import OrderedDict
@@ -31,14 +32,15 @@ from typing import Any, Protocol, TypeVar
 from . import codec
 from .config import Settings, new_process_run_id
 from .errors import HitlError
+from .occurrences import Occurrence, Occurrences
 from .wakeups import Wakeups
 
 __all__ = ["EmbeddedServer", "Runtime", "ServerFactory", "current"]
 
 T = TypeVar("T")
 
-# Names counted per run; the least recently used go first. A run would have to
-# ask this many distinct questions before an old name's count is forgotten.
+# Names whose calls are counted; past this, the least recently used is forgotten
+# and later counts start a new generation of request ids (occurrences.py).
 MAX_COUNTED_NAMES = 10_000
 MAX_SHARED = 256
 MAX_TYPE_SPECS = 256
@@ -78,9 +80,9 @@ class _Bounded(OrderedDict[Any, Any]):
 class Runtime:
     """Everything hitl keeps per process. Thread-safe; every table is bounded."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, counted_names: int = MAX_COUNTED_NAMES) -> None:
         self._lock = threading.Lock()
-        self._occurrences = _Bounded(MAX_COUNTED_NAMES)
+        self._occurrences = Occurrences(counted_names)
         self._shared = _Bounded(MAX_SHARED)
         self._type_specs = _Bounded(MAX_TYPE_SPECS)
         self._live_events: weakref.WeakValueDictionary[str, _HasSpec] = (
@@ -99,27 +101,20 @@ class Runtime:
 
     # Request ids count the calls of a name within a run.
 
-    def next_occurrence(self, run_id: str, scope: str, name: str) -> int:
-        """0 for the first call with this name in this run, 1 for the second, ..."""
-        key = (run_id, scope, name)
+    def next_occurrence(self, run_id: str, scope: str, name: str) -> Occurrence:
+        """Which call of name in the run this is (see occurrences.py)."""
         with self._lock:
-            occurrence: int = self._occurrences.get(key, 0)
-            self._occurrences[key] = occurrence + 1
-            self._occurrences.touch(key)
-            return occurrence
+            return self._occurrences.next(run_id, scope, name)
 
-    def release_occurrence(self, run_id: str, scope: str, name: str, occurrence: int) -> None:
-        """Give back the number of a call that failed, so a retry takes the same request.
-
-        Only the latest number can be given back: a later call may already hold the next.
-        """
-        key = (run_id, scope, name)
+    def release_occurrence(
+        self, run_id: str, scope: str, name: str, occurrence: Occurrence
+    ) -> None:
+        """Give back the occurrence of a call that failed, so a retry takes the same request."""
         with self._lock:
-            if self._occurrences.get(key) == occurrence + 1:
-                self._occurrences[key] = occurrence
+            self._occurrences.release(run_id, scope, name, occurrence)
 
     def forget_occurrences(self) -> None:
-        """Count every name from 0 again, as a new process would."""
+        """Count every name from the start again, as a new process would."""
         with self._lock:
             self._occurrences.clear()
 
@@ -236,3 +231,14 @@ _current = Runtime()
 def current() -> Runtime:
     """The runtime of this process."""
     return _current
+
+
+def _start_afresh_in_child() -> None:
+    # A forked child is a process of its own: its own run id and call counts
+    # (two workers must not ask the same request), and no server threads.
+    global _current
+    _current = Runtime()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_start_afresh_in_child)

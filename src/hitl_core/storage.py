@@ -85,7 +85,7 @@ def _failure(action: str, path: str, url: str, exc: BaseException) -> StoreError
 
 def _lasting(exc: BaseException) -> bool:
     """Whether a retry cannot help, from error numbers and S3 error codes."""
-    if _s3_code(exc) in _LASTING_S3_CODES or _missing_aws_settings(exc):
+    if _s3_code(exc) in _LASTING_S3_CODES or _misconfigured(exc):
         return True
     if isinstance(exc, OSError) and exc.errno is not None:
         return exc.errno in _LASTING_ERRNOS
@@ -95,14 +95,16 @@ def _lasting(exc: BaseException) -> bool:
     )
 
 
-def _missing_aws_settings(exc: BaseException) -> bool:
-    """botocore found no credentials or region: only a configuration change helps."""
+def _misconfigured(exc: BaseException) -> bool:
+    """botocore found no credentials or region, or refused a parameter (a bucket
+    name, say): only a change of configuration helps."""
     try:
         from botocore import exceptions
     except ImportError:
         return False
     missing = (exceptions.NoCredentialsError, exceptions.PartialCredentialsError)
-    return isinstance(exc, (*missing, exceptions.NoRegionError))
+    refused = (exceptions.NoRegionError, exceptions.ParamValidationError)
+    return isinstance(exc, (*missing, *refused))
 
 
 def _s3_code(exc: BaseException) -> str | None:
@@ -235,7 +237,7 @@ class FsspecBackend:
             self.fs, root = fsspec.core.url_to_fs(url, **storage_options)
         except ImportError as exc:
             raise StoreError(
-                f"cannot open store {url!r}: {exc}; S3 stores need pip install 'hitl[s3]'"
+                f"cannot open store {url!r}: {exc}; S3 stores need pip install 'hitl-events[s3]'"
             ) from exc
         except ValueError as exc:
             raise StoreError(f"cannot open store {url!r}: {exc}") from exc

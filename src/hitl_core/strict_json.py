@@ -30,14 +30,15 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return document
 
 
-def loads(data: str | bytes) -> Any:
-    """Parse standard JSON; ValueError for NaN, Infinity, duplicate keys or deep nesting."""
+def loads(data: str | bytes, *, max_depth: int = MAX_DEPTH) -> Any:
+    """Parse standard JSON; ValueError for NaN, Infinity, duplicate keys or nesting
+    deeper than max_depth."""
     try:
         value = json.loads(data, parse_constant=_no_constant, object_pairs_hook=_unique_keys)
     except RecursionError:
-        raise ValueError(f"it nests deeper than {MAX_DEPTH} levels") from None
-    if too_deep(value):
-        raise ValueError(f"it nests deeper than {MAX_DEPTH} levels")
+        raise ValueError(f"it nests deeper than {max_depth} levels") from None
+    if too_deep(value, max_depth):
+        raise ValueError(f"it nests deeper than {max_depth} levels")
     return value
 
 

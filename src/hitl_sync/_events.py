@@ -17,6 +17,7 @@ from hitl_core.errors import (
     HitlError,
     InvalidValue,
 )
+from hitl_core.occurrences import Occurrence
 from hitl_core.status import UNSET, EventStatus, Unset
 
 from . import _compat, _operations
@@ -87,9 +88,14 @@ def new_event(
     spec = process.type_spec(data_type)
     settings = Settings.resolve(store=store, endpoint=endpoint, public_url=public_url)
     run = resolve_run_id(run_id, process.run_id)
-    occurrence = 0 if key is not None else process.next_occurrence(run, scope, name)
+    occurrence = Occurrence(0) if key is not None else process.next_occurrence(run, scope, name)
     request_id = identity.derive_request_id(
-        name, run_id=run, scope=scope, occurrence=occurrence, key=key
+        name,
+        run_id=run,
+        scope=scope,
+        occurrence=occurrence.number,
+        generation=occurrence.generation,
+        key=key,
     )
 
     try:

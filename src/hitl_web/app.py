@@ -20,15 +20,18 @@ from typing import Any
 from quart import Quart, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from hitl_async import _operations
 from hitl_async._store import open_store
 from hitl_core import documents, runtime
-from hitl_core.errors import AlreadyAnswered, EventNotFound, InvalidValue, StoreError
+from hitl_core.documents import utc_now
+from hitl_core.errors import AlreadyAnswered, EventNotFound, HitlError, InvalidValue, StoreError
 from hitl_core.runtime import Runtime
+from hitl_core.status import describe
 
 from .holds import Holds
 from .replies import HTML_ENDPOINTS, json_reply
 from .routes import routes
-from .services import Services
+from .services import Services, services
 
 __all__ = ["MAX_BODY_BYTES", "Services", "create_app"]
 
@@ -103,6 +106,9 @@ def _handle_errors(app: Quart) -> None:
             detail = f"the request body is larger than {MAX_BODY_BYTES // 1024} KiB"
         body = {"status": _SLUGS.get(status, "error"), "detail": detail}
         response = await _reply(status, body)
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":  # the Allow of a 405, say
+                response.headers[name] = value
         if status == 401:
             response.headers["WWW-Authenticate"] = "Bearer"
         if status == 429:
@@ -116,7 +122,8 @@ def _handle_errors(app: Quart) -> None:
 
     @app.errorhandler(AlreadyAnswered)
     async def closed(exc: AlreadyAnswered) -> Response:
-        body = {"status": exc.state, "request_id": exc.request_id, "value": exc.value}
+        """409 or 410, with the event's status as GET /status gives it."""
+        body = await _status_of(exc)
         if exc.state == documents.ANSWERED:
             body["detail"] = "this event was already answered; the first answer stands"
             return await _reply(409, body)
@@ -132,6 +139,17 @@ def _handle_errors(app: Quart) -> None:
         app.logger.error("store error: %s", exc)
         detail = "the event store is unavailable; nothing was changed, try again shortly"
         return await _reply(503, {"status": "unavailable", "detail": detail})
+
+
+async def _status_of(refused: AlreadyAnswered) -> dict[str, Any]:
+    """The status of the event an action was refused for, or what the refusal says of it."""
+    store = services().store
+    try:
+        event, holding = await _operations.look(store, refused.request_id)
+    except HitlError:  # the store failed meanwhile: the refusal still stands
+        return {"status": refused.state, "request_id": refused.request_id, "value": refused.value}
+    location = store.outcome_location(refused.request_id)
+    return describe(event, holding, now=utc_now(), response_path=location)
 
 
 async def _reply(status: int, body: dict[str, Any]) -> Response:

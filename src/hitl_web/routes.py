@@ -104,20 +104,22 @@ async def submit_form() -> tuple[str, int]:
 @routes.post("/submit/json")
 async def submit_json() -> Response:
     try:
-        body = strict_json.loads(await request.get_data(as_text=False))
+        # The body is an object around the value: one level more than a value may take.
+        body = strict_json.loads(
+            await request.get_data(as_text=False), max_depth=strict_json.MAX_DEPTH + 1
+        )
     except ValueError as exc:
         raise BadRequest(f"the body is not standard JSON: {exc}") from None
     if not isinstance(body, dict) or "value" not in body:
         raise BadRequest('send a JSON object like {"request_id": "...", "value": ...}')
     request_id = body.get("request_id")
-    if not identity.is_valid_request_id(request_id):
-        raise BadRequest("request_id is not a valid event id")
-    response_path = body.get("response_path")
-    own_path = services().store.outcome_location(request_id)
-    if response_path is not None and not _same_location(response_path, own_path):
-        raise BadRequest("response_path is chosen by the server; omit it or send the event's own")
     token = body.get("token") if isinstance(body.get("token"), str) else None
     event = await _open(request_id, token or access.credential())
+    # Checked once the token opened the event: where the store is, is not for strangers.
+    response_path = body.get("response_path")
+    own_path = services().store.outcome_location(event["request_id"])
+    if response_path is not None and not _same_location(response_path, own_path):
+        raise BadRequest("response_path is chosen by the server; omit it or send the event's own")
     return json_reply(200, await _answer(event, body["value"], via="api"))
 
 

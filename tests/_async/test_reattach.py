@@ -11,6 +11,7 @@ import hitl_async as hitl
 from hitl_core import runtime
 
 from ..servers import Served, free_port
+from .helpers import answer
 
 pytestmark = pytest.mark.anyio
 
@@ -30,6 +31,25 @@ async def test_concurrent_questions_under_one_name_cannot_swap_answers() -> None
     runtime.current().forget_occurrences()  # a new process: the call counter starts again
     with pytest.raises(hitl.InvalidValue, match="Delete staging"):
         await hitl.new_event("approve", data_type=bool, prompt="Delete production?", run_id=run)
+
+
+async def test_a_name_whose_count_was_forgotten_is_asked_anew(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A process that asks more distinct questions than it keeps counts for never
+    hands an old answer to a new question of a name it had to forget."""
+    small = runtime.Runtime(counted_names=3)
+    monkeypatch.setattr(runtime, "_current", small)
+    try:
+        first = await hitl.new_event("approve", data_type=bool, run_id="service")
+        assert (await answer(first, True)).status_code == 200
+        for n in range(5):
+            await hitl.new_event(f"order-{n}", data_type=int, run_id="service")
+        again = await hitl.new_event("approve", data_type=bool, run_id="service")
+        assert again.request_id != first.request_id
+        assert (await again.status()).state == "pending"
+    finally:
+        small.stop_servers()
 
 
 async def test_reattaching_to_an_expired_event_warns(caplog: pytest.LogCaptureFixture) -> None:

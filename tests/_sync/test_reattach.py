@@ -12,6 +12,7 @@ import hitl_sync as hitl
 from hitl_core import runtime
 
 from ..servers import Served, free_port
+from .helpers import answer
 
 pytestmark = pytest.mark.anyio
 
@@ -31,6 +32,25 @@ def test_concurrent_questions_under_one_name_cannot_swap_answers() -> None:
     runtime.current().forget_occurrences()  # a new process: the call counter starts again
     with pytest.raises(hitl.InvalidValue, match="Delete staging"):
         hitl.new_event("approve", data_type=bool, prompt="Delete production?", run_id=run)
+
+
+def test_a_name_whose_count_was_forgotten_is_asked_anew(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A process that asks more distinct questions than it keeps counts for never
+    hands an old answer to a new question of a name it had to forget."""
+    small = runtime.Runtime(counted_names=3)
+    monkeypatch.setattr(runtime, "_current", small)
+    try:
+        first = hitl.new_event("approve", data_type=bool, run_id="service")
+        assert (answer(first, True)).status_code == 200
+        for n in range(5):
+            hitl.new_event(f"order-{n}", data_type=int, run_id="service")
+        again = hitl.new_event("approve", data_type=bool, run_id="service")
+        assert again.request_id != first.request_id
+        assert (again.status()).state == "pending"
+    finally:
+        small.stop_servers()
 
 
 def test_reattaching_to_an_expired_event_warns(caplog: pytest.LogCaptureFixture) -> None:

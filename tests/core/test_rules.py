@@ -34,11 +34,16 @@ def at(seconds: float) -> datetime:
     return START + timedelta(seconds=seconds)
 
 
+def state(event: dict[str, Any], outcome: dict[str, Any] | None, now: datetime) -> str:
+    holding = rules.effective(event, outcome, now)
+    return "pending" if holding is None else str(holding["state"])
+
+
 def test_a_pending_event_takes_a_valid_answer() -> None:
     asked = event(int)
     answer = rules.answer(asked, None, "42", via="api", now=at(1))
     assert (answer["state"], answer["value"], answer["via"]) == ("answered", 42, "api")
-    assert rules.state(asked, answer, at(2)) == "answered"
+    assert state(asked, answer, at(2)) == "answered"
     assert rules.settled_answer(answer, answer) is answer
 
 
@@ -63,11 +68,12 @@ def test_the_first_outcome_stands() -> None:
 
 def test_past_the_deadline_an_event_is_expired_recorded_or_not() -> None:
     asked = event(int)
-    assert rules.state(asked, None, at(TIMEOUT - 1)) == "pending"
+    assert state(asked, None, at(TIMEOUT - 1)) == "pending"
     assert rules.due_expiry(asked, None, at(TIMEOUT - 1)) is None
-    assert rules.state(asked, None, at(TIMEOUT)) == "expired"
-    due = rules.due_expiry(asked, None, at(TIMEOUT))
+    assert state(asked, None, at(TIMEOUT)) == "expired"
+    due = rules.due_expiry(asked, None, at(TIMEOUT + 9))
     assert due is not None and due["state"] == "expired"
+    assert due["at"] == asked["expires_at"]  # dated at the deadline, whenever recorded
     with pytest.raises(AlreadyAnswered) as caught:
         rules.answer(asked, None, 3, via="api", now=at(TIMEOUT + 1))
     assert caught.value.state == "expired"
@@ -132,13 +138,13 @@ def test_whatever_happens_the_first_outcome_written_stands(actions: list[Any]) -
         except (AlreadyAnswered, InvalidValue) as refused:
             if isinstance(refused, AlreadyAnswered):
                 assert stored is not None or seconds >= TIMEOUT
-                assert refused.state == rules.state(asked, stored, now)
+                assert refused.state == state(asked, stored, now)
             continue
         before = stored
         stored = stored or wanted
         assert before is None or stored is before
         if action == "answer" and before is None:
             assert seconds < TIMEOUT  # no answer is accepted past the deadline
-        assert rules.state(asked, stored, now) in ("pending", "answered", "cancelled", "expired")
+        assert state(asked, stored, now) in ("pending", "answered", "cancelled", "expired")
     if stored is not None:
-        assert rules.state(asked, stored, at(10 * TIMEOUT)) == stored["state"]
+        assert state(asked, stored, at(10 * TIMEOUT)) == stored["state"]

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from quart.typing import TestClientProtocol as Client
 
+from hitl_core import strict_json
 from hitl_core.storage import store_fingerprint
 
 from ..conftest import OPERATOR_KEY
@@ -320,3 +321,57 @@ async def test_the_operator_key_lists_and_answers_any_event(client: Client, ask:
     )
     assert response.status_code == 200
     assert json.loads(json.dumps(asked.outcome()))["value"] == "from the operator"
+
+
+async def test_a_refusal_carries_the_status_of_the_event(client: Client, ask: Ask) -> None:
+    asked = await ask(int, prompt="How many?")
+    await client.post("/submit/json", json=asked.body(1), query_string=asked.query)
+    status = await (
+        await client.get(f"/status/{asked.request_id}", query_string=asked.query)
+    ).get_json()
+    for refused in (
+        await client.post("/submit/json", json=asked.body(2), query_string=asked.query),
+        await client.post(f"/events/{asked.request_id}/cancel", query_string=asked.query),
+    ):
+        assert refused.status_code == 409
+        body = await refused.get_json()
+        assert body.pop("detail")
+        assert body == status
+
+
+async def test_a_wrong_method_is_405_with_the_methods_allowed(client: Client) -> None:
+    response = await client.put("/submit/json")
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].split(", ")) >= {"POST"}
+
+
+async def test_a_value_may_nest_as_deep_through_the_api_as_through_the_form(
+    client: Client, ask: Ask
+) -> None:
+    deepest = "[" * strict_json.MAX_DEPTH + "]" * strict_json.MAX_DEPTH
+    too_deep = "[" + deepest + "]"
+    by_api, by_form = await ask(list[Any]), await ask(list[Any])
+    body = f'{{"request_id": "{by_api.request_id}", "value": {deepest}}}'.encode()
+    response = await client.post(
+        "/submit/json", data=body, headers=RAW_JSON, query_string=by_api.query
+    )
+    assert response.status_code == 200
+    fields = {"request_id": by_form.request_id, "token": by_form.token, "value": deepest}
+    assert (await client.post("/submit", form=fields)).status_code == 200
+    refused_api, refused_form = await ask(list[Any]), await ask(list[Any])
+    body = f'{{"request_id": "{refused_api.request_id}", "value": {too_deep}}}'.encode()
+    response = await client.post(
+        "/submit/json", data=body, headers=RAW_JSON, query_string=refused_api.query
+    )
+    assert response.status_code == 400
+    fields = {"request_id": refused_form.request_id, "token": refused_form.token, "value": too_deep}
+    assert (await client.post("/submit", form=fields)).status_code == 422
+    assert refused_api.outcome() is None and refused_form.outcome() is None
+
+
+async def test_without_a_token_nothing_is_told_of_the_store(client: Client, ask: Ask) -> None:
+    asked = await ask()
+    for path in (asked.outcome_path(), "/somewhere/else.json"):
+        response = await client.post("/submit/json", json=asked.body(1, response_path=path))
+        assert response.status_code == 401
+        assert "response_path" not in await response.get_data(as_text=True)
