@@ -5,7 +5,8 @@ waits on all of them at once on asyncio. While nobody answers, it counts the
 storage requests per poll interval from moto's request log, next to the
 baseline of one request per waiting event per interval. Memory per waiting
 event is what tracemalloc sees allocated once every wait has begun, divided
-by EVENTS: once for waits started as asyncio tasks, once in an anyio task
+by EVENTS (measured midway between two ticks, once every wait pauses, as the
+runtime reports): once for waits started as asyncio tasks, once in an anyio task
 group (which adds its own bookkeeping per task). The S3 client's connection
 pool and buffers are reported apart: they are bounded and do not grow with
 the number of waiters.
@@ -32,30 +33,31 @@ from _support import BUCKET, MotoServer, moto, s3_environment
 S3_CLIENT = ("aiohttp", "aiobotocore", "botocore", "s3fs", "fsspec", "urllib3", "multidict", "yarl")
 
 
-async def _settled(s3: MotoServer, poll: float) -> None:
-    """Return once every wait has begun and made its first look at the store."""
-    seen = len(s3.requests())
-    while True:
-        await anyio.sleep(poll)
-        seen, previous = len(s3.requests()), seen
-        if seen - previous <= 2:  # a listing per tick, no first reads left
-            return
+async def _settled(events: list[Any], poll: float) -> None:
+    """Return once every wait has made its first look and pauses, midway between ticks."""
+    from hitl_core import runtime
+
+    wakeups = runtime.current().wakeups
+    # The signal is a count that other threads change: look at it often.
+    while not all(wakeups.paused(event.request_id) for event in events):  # noqa: ASYNC110
+        await anyio.sleep(0.01)
+    await anyio.sleep(poll + (poll / 2 - time.monotonic() % poll) % poll)
 
 
 async def _memory(
-    start: Callable[[], Awaitable[None]], s3: MotoServer, poll: float, count: int
+    start: Callable[[], Awaitable[None]], events: list[Any], poll: float
 ) -> tuple[float, float]:
     """Bytes per waiting event, without and with the S3 client's buffers."""
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
     await start()
-    await _settled(s3, poll)
+    await _settled(events, poll)
     total = tracemalloc.get_traced_memory()[0] - before
     snapshot = tracemalloc.take_snapshot()
     tracemalloc.stop()
     client = snapshot.filter_traces([tracemalloc.Filter(True, f"*/{n}/*") for n in S3_CLIENT])
     client_bytes = sum(stat.size for stat in client.statistics("filename"))
-    return (total - client_bytes) / count, total / count
+    return (total - client_bytes) / len(events), total / len(events)
 
 
 async def measure(events_count: int, poll: float, intervals: int, s3: MotoServer) -> dict[str, Any]:
@@ -84,7 +86,7 @@ async def measure(events_count: int, poll: float, intervals: int, s3: MotoServer
     async def start_tasks() -> None:
         tasks.extend(asyncio.create_task(event.wait()) for event in events)
 
-    figures["tasks"] = await _memory(start_tasks, s3, poll, events_count)
+    figures["tasks"] = await _memory(start_tasks, events, poll)
     mark = len(s3.requests())
     window_start = time.monotonic()
     await anyio.sleep(intervals * poll)
@@ -105,7 +107,7 @@ async def measure(events_count: int, poll: float, intervals: int, s3: MotoServer
             for event in events:
                 group.start_soon(event.wait)
 
-        figures["task_group"] = await _memory(start_group, s3, poll, events_count)
+        figures["task_group"] = await _memory(start_group, events, poll)
         group.cancel_scope.cancel()
     return figures
 

@@ -209,7 +209,14 @@ async def outcome_of(
                     if not expire:
                         return await store.read_outcome(request_id)
                     return await _operations.expire(store, request_id, via="timeout")
-                outcome = await _look(feed, store, request_id, schedule, signal)
+                if schedule.first:
+                    # Waits that begin together share one listing; a lone one reads.
+                    look = await feed.first_look(signal, request_id, schedule.since)
+                else:
+                    look = schedule.read_now or await feed.may_have_outcome(
+                        request_id, schedule.since
+                    )
+                outcome = await store.read_outcome(request_id) if look else None
                 schedule.store_answered()
                 if outcome is not None:
                     return outcome
@@ -221,8 +228,12 @@ async def outcome_of(
                 if failed is None:
                     raise
                 pause = failed
-            with wakeups.pausing(request_id):
+            # A plain pair of calls, not a context manager: thousands of waits pause at once.
+            wakeups.pause(request_id)
+            try:
                 woken_by = await _pause(signal, pause, long_poll, schedule)
+            finally:
+                wakeups.resume(request_id)
             if woken_by is not None:
                 # Only now: a wake-up given after a pause ran out must not be lost.
                 signal.clear()
@@ -230,19 +241,3 @@ async def outcome_of(
     finally:
         feed.polling(signal, False)
         wakeups.unlisten(store.key, request_id, wake)
-
-
-async def _look(
-    feed: OutcomeFeed,
-    store: Store,
-    request_id: str,
-    schedule: WaitSchedule,
-    waiter: object,
-) -> dict[str, Any] | None:
-    """Read the outcome, unless the shared listing shows there is none."""
-    if schedule.first:
-        # Waits that begin together share one listing; a lone one reads.
-        look = await feed.first_look(waiter, request_id, schedule.since)
-    else:
-        look = schedule.read_now or await feed.may_have_outcome(request_id, schedule.since)
-    return await store.read_outcome(request_id) if look else None

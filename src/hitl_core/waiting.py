@@ -50,7 +50,7 @@ def next_tick(now: float, interval: float) -> float:
     return (math.floor(now / interval) + 1) * interval
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pause:
     """How a wait pauses: until when at the latest, and holding the long-poll or not."""
 
@@ -61,6 +61,19 @@ class Pause:
 
 class WaitSchedule:
     """The timing decisions of one wait for one event."""
+
+    # Thousands of waits may each hold one.
+    __slots__ = (
+        "first",
+        "has_long_poll",
+        "poll_interval",
+        "read_now",
+        "request_id",
+        "retry_delay",
+        "since",
+        "until",
+        "use_long_poll",
+    )
 
     def __init__(
         self,

@@ -8,10 +8,9 @@ outcome (often the embedded server's).
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 __all__ = ["Wake", "Wakeups"]
 
@@ -52,19 +51,17 @@ class Wakeups:
         for wake in listeners:
             wake()
 
-    @contextlib.contextmanager
-    def pausing(self, request_id: str) -> Iterator[None]:
+    def pause(self, request_id: str) -> None:
         """A wait of request_id pauses: until its next tick only a wake-up or the
-        app's long-poll can end the pause early."""
+        app's long-poll can end the pause early. resume() when it ends."""
         with self._lock:
             self._paused[request_id] += 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._paused[request_id] -= 1
-                if not self._paused[request_id]:
-                    del self._paused[request_id]
+
+    def resume(self, request_id: str) -> None:
+        with self._lock:
+            self._paused[request_id] -= 1
+            if not self._paused[request_id]:
+                del self._paused[request_id]
 
     def paused(self, request_id: str) -> int:
         """How many waits of this process are paused on request_id now."""

@@ -210,7 +210,12 @@ def outcome_of(
                     if not expire:
                         return store.read_outcome(request_id)
                     return _operations.expire(store, request_id, via="timeout")
-                outcome = _look(feed, store, request_id, schedule, signal)
+                if schedule.first:
+                    # Waits that begin together share one listing; a lone one reads.
+                    look = feed.first_look(signal, request_id, schedule.since)
+                else:
+                    look = schedule.read_now or feed.may_have_outcome(request_id, schedule.since)
+                outcome = store.read_outcome(request_id) if look else None
                 schedule.store_answered()
                 if outcome is not None:
                     return outcome
@@ -222,8 +227,12 @@ def outcome_of(
                 if failed is None:
                     raise
                 pause = failed
-            with wakeups.pausing(request_id):
+            # A plain pair of calls, not a context manager: thousands of waits pause at once.
+            wakeups.pause(request_id)
+            try:
                 woken_by = _pause(signal, pause, long_poll, schedule)
+            finally:
+                wakeups.resume(request_id)
             if woken_by is not None:
                 # Only now: a wake-up given after a pause ran out must not be lost.
                 signal.clear()
@@ -231,19 +240,3 @@ def outcome_of(
     finally:
         feed.polling(signal, False)
         wakeups.unlisten(store.key, request_id, wake)
-
-
-def _look(
-    feed: OutcomeFeed,
-    store: Store,
-    request_id: str,
-    schedule: WaitSchedule,
-    waiter: object,
-) -> dict[str, Any] | None:
-    """Read the outcome, unless the shared listing shows there is none."""
-    if schedule.first:
-        # Waits that begin together share one listing; a lone one reads.
-        look = feed.first_look(waiter, request_id, schedule.since)
-    else:
-        look = schedule.read_now or feed.may_have_outcome(request_id, schedule.since)
-    return store.read_outcome(request_id) if look else None
