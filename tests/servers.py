@@ -128,8 +128,31 @@ def s3_environment(endpoint: str, home: Path) -> dict[str, str]:
     }
 
 
+# moto_server's app behind one lock. moto checks If-None-Match and then writes,
+# which its threaded server lets two requests interleave; S3 makes the pair
+# atomic, and so does this lock (connections stay threaded and kept alive).
+_MOTO_ATOMIC = """
+import sys, threading
+from werkzeug.serving import run_simple
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication, MotoRequestHandler, create_backend_app,
+)
+app = DomainDispatcherApplication(create_backend_app)
+app.debug = True
+lock = threading.Lock()
+
+def one_at_a_time(environ, start_response):
+    with lock:
+        return list(app(environ, start_response))
+
+run_simple(sys.argv[1], int(sys.argv[2]), one_at_a_time, threaded=True,
+           request_handler=MotoRequestHandler)
+"""
+
+
 class MotoServer:
-    """moto_server in a child process, with its request log."""
+    """moto_server's S3 in a child process, with its request log; each request is
+    served whole before the next, so conditional writes are atomic as on S3."""
 
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
@@ -139,11 +162,10 @@ class MotoServer:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        moto = shutil.which("moto_server")
-        command = [moto] if moto else [sys.executable, "-m", "moto.server"]
         with self.log.open("ab") as sink:
             self.process = subprocess.Popen(
-                [*command, "-H", "127.0.0.1", "-p", str(self.port)],
+                [sys.executable, "-c", _MOTO_ATOMIC, "127.0.0.1", str(self.port)],
+                env={**os.environ, "MOTO_PORT": str(self.port)},
                 stdout=sink,
                 stderr=subprocess.STDOUT,
             )
