@@ -218,7 +218,7 @@ class Event(Generic[T]):
         """
         stored_left = rules.seconds_left(self._state.event_document, documents.utc_now())
         until = _compat.monotonic() + min(self.timeout_seconds, max(0.0, stored_left))
-        if runtime.current().wakeups.served_here(self.endpoint):
+        if self._store.wakeups.served_here(self.endpoint):
             outcome = await self._outcome_by(until, None)
         else:
             long_poll = LongPoll(self.endpoint, self.request_id, self._state.token)
@@ -235,7 +235,6 @@ class Event(Generic[T]):
             self.request_id,
             until=until,
             poll_interval=self.poll_interval_seconds,
-            wakeups=runtime.current().wakeups,
             long_poll=long_poll,
             expire=True,
         )

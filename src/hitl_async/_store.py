@@ -32,14 +32,11 @@ class Store:
     """Event documents in one store; every method may raise StoreError."""
 
     def __init__(
-        self,
-        backend: Backend,
-        *,
-        s3_endpoint_url: str | None = None,
-        wakeups: Wakeups | None = None,
+        self, backend: Backend, *, wakeups: Wakeups, s3_endpoint_url: str | None = None
     ) -> None:
         self.backend = backend
-        self._wakeups = wakeups
+        # The waiters of this process, woken when it stores an outcome.
+        self.wakeups = wakeups
         self.url = backend.url
         # Names the store within this process: one URL on two S3 servers is two stores.
         self.key = f"{backend.url} at {s3_endpoint_url}" if s3_endpoint_url else backend.url
@@ -104,8 +101,8 @@ class Store:
         """Record an outcome unless one stands; return the standing one."""
         path = documents.outcome_path(document["request_id"])
         standing = await self._create_json(path, document, documents.check_outcome)
-        if standing is document and self._wakeups is not None:
-            self._wakeups.notify(self.key, document["request_id"])
+        if standing is document:
+            self.wakeups.notify(self.key, document["request_id"])
         return standing
 
     async def list_events(self) -> list[str]:
@@ -123,9 +120,11 @@ class Store:
         return f"{self.url.rstrip('/')}/{documents.outcome_path(request_id)}"
 
 
-def open_store(url: str, *, s3_endpoint_url: str | None = None) -> Store:
-    """The Store for a URL, shared by every event of this process."""
-    process = runtime.current()
+def open_store(
+    url: str, *, s3_endpoint_url: str | None = None, process: runtime.Runtime | None = None
+) -> Store:
+    """The Store for a URL, shared by every event of the process (this one by default)."""
+    process = process or runtime.current()
 
     def make() -> Store:
         backend = open_backend(url, s3_endpoint_url=s3_endpoint_url)

@@ -12,8 +12,9 @@ points, so it finds the same requests.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
+
+from .bounded import Bounded
 
 __all__ = ["Occurrence", "Occurrences"]
 
@@ -32,18 +33,15 @@ class Occurrences:
     """The counts of the names most recently used. Not thread-safe: the runtime locks."""
 
     def __init__(self, size: int) -> None:
-        self.size = size
-        self._counts: OrderedDict[Key, Occurrence] = OrderedDict()  # the next call's
+        self._counts = Bounded(size)  # Key -> the next call's Occurrence
         self._generation = 0
 
     def next(self, run_id: str, scope: str, name: str) -> Occurrence:
         """This call's occurrence; the next call of the name gets the one after."""
         key = (run_id, scope, name)
-        current = self._counts.pop(key, None) or Occurrence(0, self._generation)
+        current: Occurrence = self._counts.get(key) or Occurrence(0, self._generation)
         self._counts[key] = Occurrence(current.number + 1, current.generation)
-        while len(self._counts) > self.size:
-            self._counts.popitem(last=False)
-            self._generation += 1
+        self._generation += self._counts.touch(key)
         return current
 
     def release(self, run_id: str, scope: str, name: str, given: Occurrence) -> None:

@@ -24,12 +24,12 @@ import atexit
 import os
 import threading
 import weakref
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from importlib.metadata import entry_points
 from typing import Any, Protocol, TypeVar
 
 from . import codec
+from .bounded import Bounded
 from .config import Settings, new_process_run_id
 from .errors import HitlError
 from .occurrences import Occurrence, Occurrences
@@ -64,31 +64,18 @@ class _HasSpec(Protocol):
     def spec(self) -> codec.TypeSpec: ...
 
 
-class _Bounded(OrderedDict[Any, Any]):
-    """A mapping that forgets its least recently used entries beyond a size."""
-
-    def __init__(self, size: int) -> None:
-        super().__init__()
-        self.size = size
-
-    def touch(self, key: Hashable) -> None:
-        self.move_to_end(key)
-        while len(self) > self.size:
-            self.popitem(last=False)
-
-
 class Runtime:
     """Everything hitl keeps per process. Thread-safe; every table is bounded."""
 
     def __init__(self, *, counted_names: int = MAX_COUNTED_NAMES) -> None:
         self._lock = threading.Lock()
         self._occurrences = Occurrences(counted_names)
-        self._shared = _Bounded(MAX_SHARED)
-        self._type_specs = _Bounded(MAX_TYPE_SPECS)
+        self._shared = Bounded(MAX_SHARED)
+        self._type_specs = Bounded(MAX_TYPE_SPECS)
         self._live_events: weakref.WeakValueDictionary[str, _HasSpec] = (
             weakref.WeakValueDictionary()
         )
-        self._checked_endpoints = _Bounded(MAX_SHARED)
+        self._checked_endpoints = Bounded(MAX_SHARED)
         self._servers_lock = threading.Lock()  # held while a server starts
         self._server_factory: ServerFactory | None = None
         self._servers: dict[tuple[str, str | None, str, int], EmbeddedServer] = {}

@@ -28,7 +28,6 @@ from hitl_core import documents
 from hitl_core.endpoint import tls_context
 from hitl_core.errors import StoreUnavailable
 from hitl_core.waiting import LONG_POLL, SIGNAL, Pause, WaitSchedule
-from hitl_core.wakeups import Wakeups
 
 from . import _compat, _operations
 from ._store import Store
@@ -181,7 +180,6 @@ def outcome_of(
     *,
     until: float,
     poll_interval: float,
-    wakeups: Wakeups,
     long_poll: LongPoll | None = None,
     expire: bool = False,
 ) -> dict[str, Any] | None:
@@ -189,8 +187,8 @@ def outcome_of(
 
     At monotonic time `until`, with expire=True, the event is marked expired
     (unless an outcome stands) and the standing outcome returned; otherwise
-    the outcome is read one last time and returned, or None. wakeups wake the
-    wait when this process stores the outcome.
+    the outcome is read one last time and returned, or None. The store's
+    wake-ups end a pause when this process stores the outcome.
     """
     feed = OutcomeFeed.of(store)
     signal = _compat.Signal()
@@ -201,6 +199,7 @@ def outcome_of(
         poll_interval=poll_interval,
         long_poll=long_poll is not None,
     )
+    wakeups = store.wakeups
     wake = signal.set
     wakeups.listen(store.key, request_id, wake)
     try:

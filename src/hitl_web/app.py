@@ -79,10 +79,11 @@ def create_app(
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.config["MAX_FORM_MEMORY_SIZE"] = MAX_BODY_BYTES
     app.config["BODY_TIMEOUT"] = 30
+    process = process or runtime.current()
     app.extensions["hitl"] = Services(
-        store=open_store(store_url, s3_endpoint_url=s3_endpoint_url),
+        store=open_store(store_url, s3_endpoint_url=s3_endpoint_url, process=process),
         api_key=api_key,
-        runtime=process or runtime.current(),
+        runtime=process,
         poll_interval=poll_interval,
         holds=Holds(),
     )

@@ -144,7 +144,6 @@ async def wait(request_id: str) -> Response:
             request_id,
             until=time.monotonic() + held,
             poll_interval=shared.poll_interval,
-            wakeups=shared.runtime.wakeups,
         )
     return json_reply(200, _describe(event, outcome))
 

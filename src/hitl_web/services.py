@@ -20,7 +20,7 @@ class Services:
 
     store: Store
     api_key: str | None
-    runtime: Runtime  # whose waiters it wakes, whose live events lend it their types
+    runtime: Runtime  # whose live events lend it their types (the store wakes its waiters)
     poll_interval: float  # how often a long-poll looks for outcomes other replicas stored
     holds: Holds
 
