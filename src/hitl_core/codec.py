@@ -282,8 +282,9 @@ def validate_with_description(description: dict[str, Any], value: Any) -> Any:
         if not message:
             where = ".".join(str(p) for p in error.absolute_path)
             message = f"{where}: {error.message}" if where else error.message
-    if isinstance(value, str) and len(candidates) == 1 and _expects_json_text(schema):
-        example = "{...}" if _schema_type(schema) == "object" else "[...]"
+    expected = _schema_type(schema)
+    if isinstance(value, str) and len(candidates) == 1 and expected in ("object", "array"):
+        example = "{...}" if expected == "object" else "[...]"
         message = f"the answer must be JSON, for example {example} ({not_json})"
     raise InvalidValue(f"not a valid {description.get('type_name', 'value')}: {message}")
 
@@ -294,10 +295,6 @@ def _schema_type(schema: dict[str, Any]) -> Any:
     if isinstance(ref, str) and ref.startswith("#/$defs/"):
         schema = schema.get("$defs", {}).get(ref.removeprefix("#/$defs/"), {})
     return schema.get("type")
-
-
-def _expects_json_text(schema: dict[str, Any]) -> bool:
-    return _schema_type(schema) in ("object", "array")
 
 
 def validate_answer(description: dict[str, Any], value: Any, spec: TypeSpec | None) -> Any:
