@@ -117,8 +117,8 @@ def isolated_settings(
     """
     for name in list(os.environ):
         if name.startswith(("HITL_", "AIRFLOW_CTX_", "FLYTE_", "AWS_")) or name in (
-            "RUN_NAME",
             "RAW_DATA_PATH",
+            "_FLYTE_APP_RAW_DATA_PATH",
         ):
             monkeypatch.delenv(name)
     store = tmp_path / "store"

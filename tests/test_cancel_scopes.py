@@ -54,5 +54,6 @@ async def test_aio_twins_return_the_answer() -> None:
         body = {"request_id": event.request_id, "value": "yes"}
         assert (await client.post(event.api_url, json=body)).status_code == 200
     assert await event.wait.aio() is True
-    assert event.wait() is True
+    with pytest.warns(RuntimeWarning, match=r"use `await event\.wait\.aio\(\)`"):
+        assert event.wait() is True  # blocks this loop, though only for a look
     assert (await event.status.aio()).value is True

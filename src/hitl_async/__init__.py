@@ -8,6 +8,7 @@ code, the second blocking, each of its calls with an awaitable .aio twin.
 
 from hitl_core.errors import (
     AlreadyAnswered,
+    ApprovalRejected,
     EventCancelled,
     EventNotFound,
     EventTimeout,
@@ -18,11 +19,13 @@ from hitl_core.errors import (
 )
 from hitl_core.status import UNSET, EventStatus
 
+from ._approvals import require_approval
 from ._events import Event, new_event
 
 __all__ = [
     "UNSET",
     "AlreadyAnswered",
+    "ApprovalRejected",
     "Event",
     "EventCancelled",
     "EventNotFound",
@@ -33,7 +36,9 @@ __all__ = [
     "StoreError",
     "StoreUnavailable",
     "new_event",
+    "require_approval",
 ]
 
 Event.__module__ = __name__
 new_event.__module__ = __name__
+require_approval.__module__ = __name__

@@ -8,9 +8,13 @@ threads and clocks.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import functools
+import logging
+import sys
 import time
+import warnings
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar, overload
 
@@ -25,6 +29,9 @@ __all__ = [
     "EventFactory",
     "Lock",
     "Signal",
+    "awaitable",
+    "blocking",
+    "check_loop_not_blocked",
     "event_factory",
     "loop_state",
     "monotonic",
@@ -43,6 +50,58 @@ F = TypeVar("F", bound=Callable[..., object])
 async def run_sync(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     """Run blocking fn in a worker thread; a cancelled caller waits for it to finish."""
     return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs))
+
+
+def check_loop_not_blocked(call: str) -> None:
+    """Nothing in this flavor blocks; the blocking flavor warns here (see its twin)."""
+
+
+def _event_loop_here() -> str | None:
+    """The event loop library running on this thread, if one is."""
+    try:
+        asyncio.get_running_loop()
+        return "asyncio"
+    except RuntimeError:
+        pass
+    trio: Any = sys.modules.get("trio")
+    if trio is not None:
+        try:
+            trio.lowlevel.current_trio_token()
+            return "trio"
+        except RuntimeError:
+            pass
+    return None
+
+
+def awaitable(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """fn itself, for an awaiting caller (the blocking flavor gives its async twin)."""
+    return fn
+
+
+def blocking(fn: Callable[P, Awaitable[R]]) -> Callable[P, R]:
+    """fn run to completion for a blocking caller, in an event loop of its own.
+
+    On a thread that runs an event loop already, the loop runs in a helper
+    thread while this one waits, with the warning the blocking flavor gives.
+    """
+
+    @functools.wraps(fn)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        call = functools.partial(fn, *args, **kwargs)
+        running = _event_loop_here()
+        if running is None:
+            return anyio.run(call)
+        message = (
+            f"{getattr(fn, '__name__', 'this call')}() blocks the {running} event loop "
+            "running on this thread until a person answers; decorate a coroutine "
+            "function instead, so that the call is awaited"
+        )
+        logging.getLogger("hitl").warning("hitl: %s", message)
+        warnings.warn(message, RuntimeWarning, stacklevel=2)
+        with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="hitl-blocking") as pool:
+            return pool.submit(anyio.run, call).result()
+
+    return run
 
 
 async def sleep(seconds: float) -> None:

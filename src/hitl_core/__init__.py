@@ -7,6 +7,7 @@ imports neither of them nor any web framework.
 
 from .errors import (
     AlreadyAnswered,
+    ApprovalRejected,
     EventCancelled,
     EventNotFound,
     EventTimeout,
@@ -20,6 +21,7 @@ from .status import UNSET, EventStatus
 __all__ = [
     "UNSET",
     "AlreadyAnswered",
+    "ApprovalRejected",
     "EventCancelled",
     "EventNotFound",
     "EventStatus",

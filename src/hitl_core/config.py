@@ -12,18 +12,12 @@ __all__ = [
     "Settings",
     "default_store_url",
     "new_process_run_id",
-    "resolve_run_id",
 ]
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
-# Orchestrator variables that name the current run, in order of preference.
-RUN_ID_VARIABLES = (
-    "HITL_RUN_ID",
-    "RUN_NAME",
-    "FLYTE_INTERNAL_EXECUTION_ID",
-    "AIRFLOW_CTX_DAG_RUN_ID",
-)
+# The raw data path Flyte 2 gives an app it serves (flyte.app.ctx().raw_data_path).
+FLYTE_APP_RAW_DATA_PATH = "_FLYTE_APP_RAW_DATA_PATH"
 
 
 def _env(name: str) -> str | None:
@@ -32,26 +26,16 @@ def _env(name: str) -> str | None:
 
 
 def default_store_url() -> str:
-    """HITL_STORE, else RAW_DATA_PATH/hitl, else a folder in the user's data directory."""
+    """HITL_STORE, else RAW_DATA_PATH/hitl, else the raw data path of the Flyte app this
+    runs as + /hitl, else a folder in the user's data directory."""
     explicit = _env("HITL_STORE")
     if explicit:
         return explicit
-    raw = _env("RAW_DATA_PATH")
+    raw = _env("RAW_DATA_PATH") or _env(FLYTE_APP_RAW_DATA_PATH)
     if raw:
         return raw.rstrip("/") + "/hitl"
     data_home = _env("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return str(Path(data_home) / "hitl")
-
-
-def resolve_run_id(run_id: str | None, process_run_id: str) -> str:
-    """The run a call belongs to: the argument, orchestrator variables, else the process's."""
-    if run_id:
-        return run_id
-    for name in RUN_ID_VARIABLES:
-        value = _env(name)
-        if value:
-            return value
-    return process_run_id
 
 
 def new_process_run_id() -> str:

@@ -69,8 +69,9 @@ def event_document(
     token_hash: str,
     timeout_seconds: float,
     now: datetime,
+    bound_to: str | None = None,
 ) -> dict[str, Any]:
-    return {
+    document = {
         "version": VERSION,
         "request_id": request_id,
         "name": name,
@@ -85,6 +86,9 @@ def event_document(
         # restarted task, not only for the process that asked.
         "expires_at": timestamp(now + timedelta(seconds=timeout_seconds)),
     }
+    if bound_to is not None:
+        document["bound_to"] = bound_to  # what the answer approves, e.g. a call's digest
+    return document
 
 
 def outcome_document(

@@ -6,6 +6,7 @@
     ├── EventNotFound
     ├── InvalidValue        (also a ValueError)
     ├── AlreadyAnswered     (answered, or closed: cancelled or expired)
+    ├── ApprovalRejected    (require_approval(): the call was not approved)
     └── StoreError          (storage failed; the cause is chained)
         └── StoreUnavailable  (the store did not answer; waits retry these)
 
@@ -21,6 +22,7 @@ from typing import Any
 
 __all__ = [
     "AlreadyAnswered",
+    "ApprovalRejected",
     "EventCancelled",
     "EventNotFound",
     "EventTimeout",
@@ -103,6 +105,24 @@ class AlreadyAnswered(HitlError):
         return self.request_id, self.state, self.value
 
 
+class ApprovalRejected(HitlError):
+    """A call guarded by require_approval() was rejected; its body did not run.
+
+    function is the guarded function's qualified name, request_id the
+    approval's event, comment what the person who rejected it wrote, if anything.
+    """
+
+    def __init__(self, request_id: str, function: str, comment: str | None = None) -> None:
+        reason = f": {comment}" if comment else ""
+        super().__init__(f"the call of {function} was rejected (event {request_id!r}){reason}")
+        self.request_id = request_id
+        self.function = function
+        self.comment = comment
+
+    def _arguments(self) -> tuple[Any, ...]:
+        return self.request_id, self.function, self.comment
+
+
 class StoreError(HitlError):
     """Reading or writing the store failed, or a stored document is damaged."""
 
@@ -118,6 +138,7 @@ for _cls in (
     EventNotFound,
     InvalidValue,
     AlreadyAnswered,
+    ApprovalRejected,
     StoreError,
     StoreUnavailable,
 ):

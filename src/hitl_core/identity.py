@@ -63,15 +63,20 @@ def derive_request_id(
     occurrence: int,
     generation: int = 0,
     key: str | None = None,
+    bound_to: str | None = None,
 ) -> str:
     """The request id of an event: readable prefix, then a digest of its identity.
 
     generation is 0 unless the process had to forget call counts (occurrences.py).
+    bound_to ties the request to data (an approval to the digest of a call's
+    arguments): the same name bound to other data is another request.
     """
     if key is not None:
         return f"{_slug(name)}-{_digest('key', check_name(key, 'key'))}"
     scoped_run = "" if scope == "global" else run_id
     counted = [str(occurrence)] + ([f"generation {generation}"] if generation else [])
+    if bound_to is not None:
+        counted.append(f"bound to {bound_to}")
     return f"{_slug(name)}-{_digest('run', scoped_run, scope, name, *counted)}"
 
 

@@ -8,10 +8,16 @@ again gets requests of its own instead of re-attaching to the answers of those
 it asked before. Below the bound the generation is 0 and leaves request ids as
 they always were; a run replayed by a restarted process forgets at the same
 points, so it finds the same requests.
+
+Counting is per attempt. When an orchestrator retries a task in the same
+process, the retry is a new attempt of the same run (orchestrators.py): the
+first call of a name in it is call 0 again, so it finds the question the
+failed attempt asked, and the answer given meanwhile.
 """
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 from .bounded import Bounded
@@ -27,6 +33,7 @@ class Occurrence:
 
     number: int
     generation: int = 0
+    attempt: Hashable = None
 
 
 class Occurrences:
@@ -36,11 +43,13 @@ class Occurrences:
         self._counts = Bounded(size)  # Key -> the next call's Occurrence
         self._generation = 0
 
-    def next(self, run_id: str, scope: str, name: str) -> Occurrence:
-        """This call's occurrence; the next call of the name gets the one after."""
+    def next(self, run_id: str, scope: str, name: str, attempt: Hashable = None) -> Occurrence:
+        """This call's occurrence; the next call of the name in the attempt gets the one after."""
         key = (run_id, scope, name)
-        current: Occurrence = self._counts.get(key) or Occurrence(0, self._generation)
-        self._counts[key] = Occurrence(current.number + 1, current.generation)
+        current: Occurrence = self._counts.get(key) or Occurrence(0, self._generation, attempt)
+        if current.attempt != attempt:  # a new attempt counts from the start
+            current = Occurrence(0, current.generation, attempt)
+        self._counts[key] = Occurrence(current.number + 1, current.generation, attempt)
         self._generation += self._counts.touch(key)
         return current
 
@@ -50,7 +59,7 @@ class Occurrences:
         Only the latest can be given back: a later call may already hold the next.
         """
         key = (run_id, scope, name)
-        if self._counts.get(key) == Occurrence(given.number + 1, given.generation):
+        if self._counts.get(key) == Occurrence(given.number + 1, given.generation, given.attempt):
             self._counts[key] = given
 
     def clear(self) -> None:

@@ -81,17 +81,21 @@ class Runtime:
         self._servers: dict[tuple[str, str | None, str, int], EmbeddedServer] = {}
         self._stop_at_exit = False
         self.wakeups = Wakeups()
-        # The run of calls that no setting places in one (see config.resolve_run_id).
+        # The run of calls that neither a setting nor an orchestrator places (orchestrators).
         self.run_id = new_process_run_id()
         # Objects the waits of the blocking flavor share (per event loop in the async one).
         self.blocking_state: dict[str, Any] = {}
+        self._labels: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+        self._labels_made = 0
 
     # Request ids count the calls of a name within a run.
 
-    def next_occurrence(self, run_id: str, scope: str, name: str) -> Occurrence:
-        """Which call of name in the run this is (see occurrences.py)."""
+    def next_occurrence(
+        self, run_id: str, scope: str, name: str, attempt: Hashable = None
+    ) -> Occurrence:
+        """Which call of name in this attempt of the run this is (see occurrences.py)."""
         with self._lock:
-            return self._occurrences.next(run_id, scope, name)
+            return self._occurrences.next(run_id, scope, name, attempt)
 
     def release_occurrence(
         self, run_id: str, scope: str, name: str, occurrence: Occurrence
@@ -99,6 +103,15 @@ class Runtime:
         """Give back the occurrence of a call that failed, so a retry takes the same request."""
         with self._lock:
             self._occurrences.release(run_id, scope, name, occurrence)
+
+    def label_for(self, marker: Any) -> str:
+        """A label unique in this process for a live object (a local run with no id of its own)."""
+        with self._lock:
+            label = self._labels.get(marker)
+            if label is None:
+                self._labels_made += 1
+                label = self._labels[marker] = f"run-{self._labels_made}"
+            return label
 
     def forget_occurrences(self) -> None:
         """Count every name from the start again, as a new process would."""

@@ -8,11 +8,15 @@ as clean as cancelling the async flavor itself.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import importlib
+import logging
+import sys
 import threading
 import time
-from collections.abc import Callable
+import warnings
+from collections.abc import Awaitable, Callable
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -34,6 +38,9 @@ __all__ = [
     "EventFactory",
     "Lock",
     "Signal",
+    "awaitable",
+    "blocking",
+    "check_loop_not_blocked",
     "event_factory",
     "loop_state",
     "monotonic",
@@ -51,6 +58,53 @@ T = TypeVar("T")
 
 def run_sync(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     return fn(*args, **kwargs)
+
+
+def _event_loop_here() -> str | None:
+    """The event loop library running on this thread, if one is (never imported here)."""
+    try:
+        asyncio.get_running_loop()
+        return "asyncio"
+    except RuntimeError:
+        pass
+    trio: Any = sys.modules.get("trio")
+    if trio is not None:
+        try:
+            trio.lowlevel.current_trio_token()
+            return "trio"
+        except RuntimeError:
+            pass
+    return None
+
+
+def check_loop_not_blocked(call: str) -> None:
+    """Warn when a blocking call (call(), e.g. event.wait) is made on a thread that
+    runs an event loop.
+
+    Nothing else on that loop runs until the call returns: a gathered sibling
+    does not even start. The warning names the awaitable twin to use instead.
+    """
+    running = _event_loop_here()
+    if running is None:
+        return
+    message = (
+        f"{call}() blocks the {running} event loop running on this thread: no other task "
+        f"on it runs until this returns; use `await {call}.aio()` instead"
+    )
+    logging.getLogger("hitl").warning("hitl: %s", message)
+    # The caller of the public method: past this function, the method and its twin.
+    warnings.warn(message, RuntimeWarning, stacklevel=4)
+
+
+def awaitable(fn: Callable[P, R]) -> Callable[P, Awaitable[R]]:
+    """The async flavor's twin of fn, for an awaiting caller."""
+    found: Callable[P, Awaitable[R]] = _async_counterpart(fn)
+    return found
+
+
+def blocking(fn: Callable[P, R]) -> Callable[P, R]:
+    """fn itself, for a blocking caller."""
+    return fn
 
 
 def sleep(seconds: float) -> None:

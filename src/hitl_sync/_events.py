@@ -7,8 +7,8 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from hitl_core import codec, documents, identity, rules, runtime, strict_json
-from hitl_core.config import Settings, resolve_run_id
+from hitl_core import codec, documents, identity, orchestrators, rules, runtime, strict_json
+from hitl_core.config import Settings
 from hitl_core.endpoint import check_endpoint
 from hitl_core.errors import (
     AlreadyAnswered,
@@ -69,14 +69,22 @@ def new_event(
     store: str | None = None,
     endpoint: str | None = None,
     public_url: str | None = None,
+    show: bool = True,
+    _bound_to: str | None = None,
 ) -> Event[Any]:
     """Create (or re-attach to) the event that asks people for a value of data_type.
 
     data_type is any type pydantic validates (int, bool, an Enum, Literal[...],
     Optional[int], a dataclass, a model, ...); Event[int] comes back for int.
-    The n-th call with a given name in a run is the same request every time the
-    run's code executes, so a restarted task finds its question and any answer
-    given meanwhile. key= names the request explicitly instead.
+    The n-th call with a given name in a run (in an orchestrator, in one attempt
+    of a task) is the same request every time the run's code executes, so a
+    restarted or retried task finds its question and any answer given
+    meanwhile. key= names the request explicitly instead.
+
+    The link to the form is logged on the "hitl.links" logger, shown even where
+    the program configured no logging, and shown where an orchestrator's user
+    looks (a Flyte report, a flytekit Deck, a Prefect link artifact); show=False
+    turns all of that off.
     """
     identity.check_name(name)
     identity.check_name(scope, "scope")
@@ -87,8 +95,16 @@ def new_event(
     process = runtime.current()
     spec = process.type_spec(data_type)
     settings = Settings.resolve(store=store, endpoint=endpoint, public_url=public_url)
-    run = resolve_run_id(run_id, process.run_id)
-    occurrence = Occurrence(0) if key is not None else process.next_occurrence(run, scope, name)
+    place = orchestrators.locate(run_id, process)
+    run = place.run_id
+    # Calls are counted per name, and per binding: an approval of other arguments
+    # is another question, whichever came first.
+    counted = name if _bound_to is None else f"{name}\x1f{_bound_to}"
+    occurrence = (
+        Occurrence(0)
+        if key is not None
+        else process.next_occurrence(run, scope, counted, place.attempt)
+    )
     request_id = identity.derive_request_id(
         name,
         run_id=run,
@@ -96,18 +112,19 @@ def new_event(
         occurrence=occurrence.number,
         generation=occurrence.generation,
         key=key,
+        bound_to=_bound_to,
     )
 
     try:
         event_store = open_store(settings.store, s3_endpoint_url=settings.s3_endpoint_url)
         token, standing, reattached = _create_or_attach(
-            event_store, request_id, name, scope, run, prompt, spec, timeout
+            event_store, request_id, name, scope, run, prompt, spec, timeout, _bound_to
         )
         served_by = _serving_endpoint(settings, event_store.url)
     except BaseException:
         # A retry of a failed call must get the same request, as a restart would.
         if key is None:
-            process.release_occurrence(run, scope, name, occurrence)
+            process.release_occurrence(run, scope, counted, occurrence)
         raise
     event: Event[Any] = Event(
         EventState(
@@ -128,8 +145,19 @@ def new_event(
             event_document=standing,
         )
     )
-    attached = "re-attached to" if reattached else "created"
-    log.info("hitl %s event %r: answer at %s", attached, name, event.form_url)
+    link = orchestrators.Link(
+        name=name,
+        prompt=event.prompt,
+        type_name=spec.type_name,
+        request_id=request_id,
+        form_url=event.form_url,
+        api_url=event.api_url,
+        reattached=reattached,
+    )
+    if show:
+        _compat.run_sync(orchestrators.announce, place, link)
+    else:
+        log.debug("hitl: event %r (%s) created, not shown", name, request_id)
     return event
 
 
@@ -217,6 +245,7 @@ class Event(Generic[T]):
         stored before it is reported, and an answer may be standing already.
         A store that refuses access or is damaged raises StoreError.
         """
+        _compat.check_loop_not_blocked("event.wait")
         stored_left = rules.seconds_left(self._state.event_document, documents.utc_now())
         until = _compat.monotonic() + min(self.timeout_seconds, max(0.0, stored_left))
         if self._store.wakeups.served_here(self.endpoint):
@@ -318,6 +347,7 @@ def _create_or_attach(
     prompt: str,
     spec: codec.TypeSpec,
     timeout: float,
+    bound_to: str | None,
 ) -> tuple[str, dict[str, Any], bool]:
     """Store the question unless it is stored; the token, the standing document, re-attached?"""
     token = identity.event_token(event_store.secret(), request_id)
@@ -331,6 +361,7 @@ def _create_or_attach(
         token_hash=identity.hash_token(token),
         timeout_seconds=timeout,
         now=documents.utc_now(),
+        bound_to=bound_to,
     )
     standing = event_store.create_event(document)
     reattached = standing is not document

@@ -3,13 +3,17 @@
 
 from __future__ import annotations
 
+import json
+import os
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from hitl_core import runtime
-from hitl_sync import Event
+from hitl_sync import Event, _operations
+from hitl_sync._store import open_store
 
 from ._compat import sleep
 
@@ -50,3 +54,22 @@ def until_paused(event: Event[Any], waits: int = 1, seconds: float = 30) -> None
         if time.monotonic() > deadline:
             raise AssertionError(f"no wait paused on {event.request_id} within {seconds} s")
         sleep(0.002)
+
+
+def answer_when_asked(name: str, value: Any, seconds: float = 30) -> dict[str, Any]:
+    """Once an event named name is stored (in HITL_STORE, a local folder) and pending,
+    answer it there, as `hitl answer` does; its stored document."""
+    folder = Path(os.environ["HITL_STORE"]) / "events"
+    store = open_store(os.environ["HITL_STORE"])
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+            document = json.loads(path.read_text())
+            if document["name"] != name:
+                continue
+            _, outcome = _operations.look(store, document["request_id"])
+            if outcome is None:
+                _operations.answer(store, document["request_id"], value, via="cli")
+                return document  # type: ignore[no-any-return]
+        sleep(0.005)
+    raise AssertionError(f"no pending event {name!r} was stored within {seconds} s")

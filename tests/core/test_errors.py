@@ -20,6 +20,8 @@ EXAMPLES: list[Any] = [
     errors.InvalidValue("'banana' is not a yes/no answer"),
     errors.AlreadyAnswered("approve-0123", "answered", {"replicas": 3}),
     errors.AlreadyAnswered("approve-0123", "expired"),
+    errors.ApprovalRejected("approve-send-0123", "mail.send", "wrong recipient"),
+    errors.ApprovalRejected("approve-send-0123", "mail.send"),
     errors.StoreError("cannot read events/x.json in s3://bucket: AccessDenied"),
     errors.StoreUnavailable("cannot list outcomes in s3://bucket: timed out"),
 ]

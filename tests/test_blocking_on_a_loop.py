@@ -1,0 +1,96 @@
+"""Blocking calls on a thread that runs an event loop warn and name the awaitable twin;
+approvals cross flavors: each guards sync and async functions alike."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import warnings
+from typing import Any
+
+import anyio
+import anyio.to_thread
+import pytest
+
+import hitl_async
+import hitl_sync
+
+from ._async.helpers import answer, answer_when_asked
+
+pytestmark = pytest.mark.anyio
+
+
+async def answered_event() -> hitl_sync.Event[Any]:
+    event = await hitl_sync.new_event.aio("blocking", data_type=int, show=False)
+    assert (await answer(event, 7)).status_code == 200
+    return event
+
+
+async def test_a_blocking_wait_on_the_loop_warns_and_says_what_to_use(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    event = await answered_event()
+    with caplog.at_level(logging.WARNING, logger="hitl"), pytest.warns(RuntimeWarning) as seen:
+        assert event.wait() == 7
+    (warning,) = seen.list
+    assert "blocks the" in str(warning.message) and "await event.wait.aio()" in str(warning.message)
+    assert warning.filename == __file__  # it points at the line that blocks
+    assert "use `await event.wait.aio()` instead" in caplog.text
+
+
+async def test_a_blocking_wait_in_a_worker_thread_does_not_warn() -> None:
+    event = await answered_event()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert await anyio.to_thread.run_sync(event.wait) == 7
+
+
+async def test_the_blocking_flavor_guards_a_coroutine_function_by_awaiting() -> None:
+    ran: list[str] = []
+
+    @hitl_sync.require_approval
+    async def deploy(version: str) -> str:
+        ran.append(version)
+        return version
+
+    async def call() -> None:
+        assert await deploy("v2") == "v2"
+
+    async def approve() -> None:
+        await answer_when_asked("approve deploy", True)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing blocks the loop
+        async with anyio.create_task_group() as group:
+            group.start_soon(call)
+            group.start_soon(approve)
+    assert ran == ["v2"]
+
+
+async def test_the_async_flavor_guards_a_plain_function_by_blocking() -> None:
+    ran: list[str] = []
+
+    @hitl_async.require_approval
+    def rollback(version: str) -> None:
+        ran.append(version)
+
+    async def approve() -> None:
+        await answer_when_asked("approve rollback", True)
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(approve)
+        await anyio.to_thread.run_sync(rollback, "v1")  # a plain caller, in its own thread
+    assert ran == ["v1"]
+    # On a loop's own thread it still works, and warns that it blocks the loop:
+    # the answer must come from elsewhere, here another thread.
+    answerer = threading.Thread(
+        target=anyio.run, args=(answer_when_asked, "approve rollback", False)
+    )
+    answerer.start()
+    try:
+        with pytest.warns(RuntimeWarning, match="blocks the"):
+            with pytest.raises(hitl_async.ApprovalRejected):
+                rollback("v0")
+    finally:
+        answerer.join(60)
+    assert ran == ["v1"]
