@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
     "DEFAULT_PORT",
+    "ProvidedApp",
     "Settings",
     "default_store_url",
     "new_process_run_id",
@@ -56,6 +58,14 @@ def _port(value: str | None) -> int:
 
 
 @dataclass(frozen=True)
+class ProvidedApp:
+    """A running app that a deployment offers (a Flyte app the tasks depend on), and its store."""
+
+    endpoint: str
+    store: str | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
     """Where events are stored, served and shown."""
 
@@ -77,10 +87,17 @@ class Settings:
         host: str | None = None,
         port: int | None = None,
         s3_endpoint_url: str | None = None,
+        provided: Callable[[], ProvidedApp | None] | None = None,
     ) -> Settings:
+        """provided is asked for an app only when neither endpoint= nor HITL_ENDPOINT names one;
+        its store comes after store= and HITL_STORE."""
+        endpoint = endpoint or _env("HITL_ENDPOINT")
+        app = provided() if provided is not None and not endpoint else None
+        if app is not None:
+            endpoint = app.endpoint
         return cls(
-            store=store or default_store_url(),
-            endpoint=(endpoint or _env("HITL_ENDPOINT") or "").rstrip("/") or None,
+            store=store or _env("HITL_STORE") or (app and app.store) or default_store_url(),
+            endpoint=(endpoint or "").rstrip("/") or None,
             public_url=(public_url or _env("HITL_PUBLIC_URL") or "").rstrip("/") or None,
             host=host or _env("HITL_HOST") or DEFAULT_HOST,
             port=port if port is not None else _port(_env("HITL_PORT")),

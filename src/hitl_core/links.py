@@ -74,12 +74,16 @@ _set_up()
 
 
 def announce_in_log(link: Link) -> None:
-    attached = "re-attached to" if link.reattached else "asks"
+    """hitl: question 'approve' (bool) waits for an answer at http://...
+
+    A question asked before (a retry, a restart) says so: its answer may stand already.
+    """
+    before = ", asked before," if link.reattached else ""
     links_log.info(
-        "hitl: %r %s a person for a %s; answer at %s",
+        "hitl: question %r (%s)%s waits for an answer at %s",
         link.name,
-        attached,
         link.type_name,
+        before,
         link.form_url,
     )
 

@@ -30,7 +30,7 @@ from typing import Any, Protocol, TypeVar
 
 from . import codec
 from .bounded import Bounded
-from .config import Settings, new_process_run_id
+from .config import ProvidedApp, Settings, new_process_run_id
 from .errors import HitlError
 from .occurrences import Occurrence, Occurrences
 from .wakeups import Wakeups
@@ -85,6 +85,8 @@ class Runtime:
         self.run_id = new_process_run_id()
         # Objects the waits of the blocking flavor share (per event loop in the async one).
         self.blocking_state: dict[str, Any] = {}
+        self._app_provider: Callable[[], ProvidedApp | None] | None = None
+        self._provided_app: ProvidedApp | None = None
         self._labels: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
         self._labels_made = 0
 
@@ -169,6 +171,26 @@ class Runtime:
             self._checked_endpoints[key] = True
             self._checked_endpoints.touch(key)
             return not seen
+
+    # An app that a deployment provides (hitl_flyte registers one for Flyte tasks).
+
+    def set_app_provider(self, provider: Callable[[], ProvidedApp | None] | None) -> None:
+        """Ask provider for the app to use when no endpoint is configured (None: no provider)."""
+        with self._lock:
+            self._app_provider = provider
+            self._provided_app = None
+
+    def provided_app(self) -> ProvidedApp | None:
+        """The provider's app, asked once it has one: an app's address does not change."""
+        with self._lock:
+            provider, found = self._app_provider, self._provided_app
+        if found is not None or provider is None:
+            return found
+        found = provider()
+        with self._lock:
+            if self._app_provider is provider:
+                self._provided_app = found
+        return found
 
     # The embedded server.
 

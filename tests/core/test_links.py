@@ -36,7 +36,7 @@ def stderr_of(program: str) -> str:
 def test_a_program_that_configured_no_logging_shows_the_link() -> None:
     shown = stderr_of("pass")
     assert shown.count(LINK.form_url) == 1
-    assert "'approve <deploy>' asks a person for a bool" in shown
+    assert "hitl: question 'approve <deploy>' (bool) waits for an answer at http" in shown
 
 
 def test_configured_logging_shows_it_once_even_at_warning_level() -> None:
