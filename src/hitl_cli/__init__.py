@@ -67,6 +67,7 @@ def _demo(args: argparse.Namespace) -> int:
         poll_interval_seconds=0.5,
         key=args.key,
         store=args.store,
+        show=False,  # the demo prints the link itself, with more
     )
     body = json.dumps({"request_id": event.request_id, "value": example})
     print(f"Question: {event.prompt}")

@@ -94,7 +94,9 @@ def new_event(
     poll = _check_seconds(poll_interval_seconds, "poll_interval_seconds")
     process = runtime.current()
     spec = process.type_spec(data_type)
-    settings = Settings.resolve(store=store, endpoint=endpoint, public_url=public_url)
+    settings = Settings.resolve(
+        store=store, endpoint=endpoint, public_url=public_url, provided=process.provided_app
+    )
     place = orchestrators.locate(run_id, process)
     run = place.run_id
     # Calls are counted per name, and per binding: an approval of other arguments

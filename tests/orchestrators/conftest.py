@@ -1,4 +1,6 @@
-"""Real orchestrators in local mode, each flow in a process of its own (nox session "orchestrators")."""
+"""Real orchestrators in local mode, each flow in a process of its own.
+
+They run in the nox session "orchestrators", which installs them."""
 
 from __future__ import annotations
 

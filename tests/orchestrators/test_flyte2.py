@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 import httpx
+import pytest
 
 from ..servers import start_server, stop_server
 from .running import answer
