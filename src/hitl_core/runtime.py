@@ -87,7 +87,9 @@ class Runtime:
         self.blocking_state: dict[str, Any] = {}
         self._app_provider: Callable[[], ProvidedApp | None] | None = None
         self._provided_app: ProvidedApp | None = None
-        self._labels: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+        # id of a live object -> (a weak reference to it, its label); objects of
+        # orchestrators are often unhashable, so they are told apart by identity.
+        self._labels: dict[int, tuple[weakref.ref[Any], str]] = {}
         self._labels_made = 0
 
     # Request ids count the calls of a name within a run.
@@ -108,12 +110,22 @@ class Runtime:
 
     def label_for(self, marker: Any) -> str:
         """A label unique in this process for a live object (a local run with no id of its own)."""
+        key = id(marker)
         with self._lock:
-            label = self._labels.get(marker)
-            if label is None:
-                self._labels_made += 1
-                label = self._labels[marker] = f"run-{self._labels_made}"
+            found = self._labels.get(key)
+            if found is not None and found[0]() is marker:
+                return found[1]
+            self._labels_made += 1
+            label = f"run-{self._labels_made}"
+            self._labels[key] = (weakref.ref(marker, lambda _, key=key: self._forget(key)), label)
             return label
+
+    def _forget(self, key: int) -> None:
+        # Called by the garbage collector, maybe while this thread holds the lock:
+        # no lock here; the one-step dict operations are atomic.
+        found = self._labels.get(key)
+        if found is not None and found[0]() is None:
+            self._labels.pop(key, None)
 
     def forget_occurrences(self) -> None:
         """Count every name from the start again, as a new process would."""
@@ -241,6 +253,7 @@ class Runtime:
                 "shared objects": len(self._shared),
                 "type specs": len(self._type_specs),
                 "live events": len(self._live_events),
+                "run labels": len(self._labels),
                 "waiters": len(self.wakeups),
                 "embedded servers": len(self._servers),
                 "checked endpoints": len(self._checked_endpoints),

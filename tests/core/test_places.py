@@ -95,3 +95,16 @@ def test_an_attempt_marked_by_an_object_ends_with_it() -> None:
     del report
     gc.collect()
     assert mark != same  # the attempt is over; a new report at that address is another
+
+
+def test_local_runs_without_an_id_get_labels_that_go_with_them() -> None:
+    class Unhashable:
+        __hash__ = None  # type: ignore[assignment]
+
+    process = runtime.Runtime()
+    first, second = Unhashable(), Unhashable()
+    assert process.label_for(first) == process.label_for(first) == "run-1"
+    assert process.label_for(second) == "run-2"
+    del first
+    gc.collect()
+    assert process.sizes()["run labels"] == 1
