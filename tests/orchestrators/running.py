@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -36,6 +38,8 @@ class Flow:
             text=True,
             env=env,
             cwd=cwd,
+            # Its own process group, which servers it starts (Prefect's) join: stop() ends all.
+            start_new_session=True,
         )
         self._readers = [
             threading.Thread(target=self._read, args=(stream, kind), daemon=True)
@@ -101,9 +105,9 @@ class Flow:
         return self.process.poll() is not None and self.lines.empty()
 
     def stop(self) -> None:
-        """Kill the process if it still runs, and close its streams."""
-        if self.process.poll() is None:
-            self.process.kill()
+        """Kill the process and what it started, if they still run, and close its streams."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(30)
         for reader in self._readers:
             reader.join(30)
