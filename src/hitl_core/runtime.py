@@ -21,6 +21,7 @@ through a factory that the web layer registers (set_server_factory(), or the
 from __future__ import annotations
 
 import atexit
+import functools
 import os
 import threading
 import weakref
@@ -117,10 +118,11 @@ class Runtime:
                 return found[1]
             self._labels_made += 1
             label = f"run-{self._labels_made}"
-            self._labels[key] = (weakref.ref(marker, lambda _, key=key: self._forget(key)), label)
+            forget = functools.partial(self._forget, key)
+            self._labels[key] = (weakref.ref(marker, forget), label)
             return label
 
-    def _forget(self, key: int) -> None:
+    def _forget(self, key: int, _: object = None) -> None:
         # Called by the garbage collector, maybe while this thread holds the lock:
         # no lock here; the one-step dict operations are atomic.
         found = self._labels.get(key)

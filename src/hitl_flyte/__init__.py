@@ -70,7 +70,7 @@ def app_environment(
     if public_url:
         env_vars["HITL_PUBLIC_URL"] = public_url
     secrets = [api_key] if api_key is not None else []
-    return flyte.app.AppEnvironment(
+    environment = flyte.app.AppEnvironment(
         name=name,
         image=image if image is not None else default_image(),
         command=["hitl", "serve", "--port", str(port)],
@@ -82,6 +82,8 @@ def app_environment(
         scaling=flyte.app.Scaling(replicas=replicas, scaledown_after=600),
         description="hitl: forms and a JSON API where people answer the questions of tasks",
     )
+    _apps[name] = environment  # the last one built is the app tasks use, unless one is named
+    return environment
 
 
 def task_environment(
@@ -91,23 +93,24 @@ def task_environment(
     env_vars = dict(options.pop("env_vars", None) or {})
     env_vars[_APP_ENV_VAR] = app.name
     if "HITL_STORE" in (app.env_vars or {}):
-        env_vars.setdefault("HITL_STORE", app.env_vars["HITL_STORE"])  # type: ignore[index]
+        env_vars.setdefault("HITL_STORE", app.env_vars["HITL_STORE"])
     options.setdefault("image", app.image)
     return flyte.TaskEnvironment(name=name, depends_on=[app], env_vars=env_vars, **options)
 
 
+_apps: dict[str, flyte.app.AppEnvironment] = {}
 app_env = app_environment()
 env = task_environment(app_env)
-
-_apps = {app_env.name: app_env}
 
 
 def _provided_app() -> ProvidedApp | None:
     """In a task of a cluster run, the app this module's environment depends on."""
     context = flyte.ctx()
-    if context is None or context.mode == "local":
+    if not context or context.mode == "local":
         return None  # a local run serves its own events, unless HITL_ENDPOINT names an app
-    app = _apps.get(os.environ.get(_APP_ENV_VAR, app_env.name), app_env)
+    named = os.environ.get(_APP_ENV_VAR)
+    app = _apps.get(named) if named else None
+    app = app or list(_apps.values())[-1]
     store = (app.env_vars or {}).get("HITL_STORE")
     return ProvidedApp(endpoint=app.endpoint, store=store)
 

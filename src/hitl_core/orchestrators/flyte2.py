@@ -27,7 +27,7 @@ def _context() -> Any:
 
 def place(runtime: Runtime) -> Place | None:
     context = _context()
-    if context is None:  # not inside a task
+    if not context:  # outside a task flyte.ctx() is a falsy null context
         return None
     # @flyte.trace swaps in an action of its own; task_action stays the task's.
     action = getattr(context, "task_action", None) or context.action
@@ -42,7 +42,7 @@ def show(link: Link) -> None:
 
     The Flyte UI shows reports of tasks declared with report=True.
     """
-    if _context() is None:
+    if not _context():
         return
     import flyte.report
 
