@@ -3,6 +3,7 @@ what needs no repeating runs once; then lint, layers, the codegen check and type
 
     tests-3.10 ... tests-3.13   unit tests and the three flavors' suite (pytest -m "not once")
     once                        route contract, every store and server, faults, CLI (-m once)
+    orchestrators               Flyte 2, flytekit, Prefect 3 in local mode, Airflow's variables
     lint                        ruff, lint-imports (layers), codegen --check
     types                       mypy --strict over the packages and typed usage examples
 
@@ -45,7 +46,7 @@ _expose_pyenv_pythons()
 os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")  # the machine's interpreters are the matrix
 
 nox.options.default_venv_backend = "uv|virtualenv"
-nox.options.sessions = ["tests", "once", "lint", "types"]
+nox.options.sessions = ["tests", "once", "orchestrators", "lint", "types"]
 nox.options.error_on_missing_interpreters = os.environ.get("CI", "").lower() in ("1", "true")
 
 # Most tests wait on servers and child processes rather than compute, so pytest
@@ -58,7 +59,7 @@ PYTEST = ("pytest", "-p", "no:cacheprovider", "-n")
 def tests(session: nox.Session) -> None:
     """Unit tests, and the suite of each flavor: asyncio, trio and blocking."""
     session.install(".[test]")
-    session.run(*PYTEST, "2", "-m", "not once", *session.posargs)
+    session.run(*PYTEST, "2", "-m", "not once and not orchestrators", *session.posargs)
 
 
 @nox.session(python=CURRENT)
@@ -66,7 +67,15 @@ def once(session: nox.Session) -> None:
     """What one run needs once: the route contract through Quart's test client, bad
     input on both servers, S3 replicas, outages, processes and the CLI."""
     session.install(".[test]")
-    session.run(*PYTEST, "3", "-m", "once", *session.posargs)
+    session.run(*PYTEST, "3", "-m", "once and not orchestrators", *session.posargs)
+
+
+@nox.session(python=CURRENT)
+def orchestrators(session: nox.Session) -> None:
+    """Real orchestrators in local mode, each flow in a process of its own: run identity,
+    retries in the same process and in a new one, the link in each UI, the Flyte app."""
+    session.install(".[test,flyte,flytekit,prefect]")
+    session.run(*PYTEST, "2", "-m", "orchestrators", *session.posargs)
 
 
 @nox.session(python=CURRENT)

@@ -3,6 +3,7 @@
 
 new_event() creates (or re-attaches to) a typed question; people answer at its
 form_url or api_url; its wait() returns the answer as the declared type.
+require_approval() guards a function: a person approves each call first.
 hitl_async and hitl_sync offer the same names: the first for asyncio and trio
 code, the second blocking, each of its calls with an awaitable .aio twin.
 """

@@ -59,3 +59,21 @@ async def awaiting() -> None:
     assert_type(await twin.wait.aio(), int)
     await hitl_sync.new_event.aio("l", data_type=Literal[1, 2])
     await hitl_sync.Event.create.aio("n", data_type=bool)
+
+
+@hitl_async.require_approval(prompt="Send it?", timeout_seconds=60)
+async def send(to: str, body: str) -> bool:
+    return bool(to and body)
+
+
+@hitl_sync.require_approval
+def delete(path: str) -> int:
+    return len(path)
+
+
+async def approvals() -> None:
+    # A guarded function keeps its signature and its result type.
+    assert_type(await send("ops@example.com", "done"), bool)
+    assert_type(delete("/tmp/x"), int)
+    gated = hitl_sync.require_approval("gate", show=False)(delete)
+    assert_type(gated("/tmp/y"), int)
