@@ -7,7 +7,16 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from hitl_core import codec, documents, identity, orchestrators, rules, runtime, strict_json
+from hitl_core import (
+    codec,
+    documents,
+    identity,
+    links,
+    orchestrators,
+    rules,
+    runtime,
+    strict_json,
+)
 from hitl_core.config import Settings
 from hitl_core.endpoint import check_endpoint
 from hitl_core.errors import (
@@ -147,7 +156,7 @@ def new_event(
             event_document=standing,
         )
     )
-    link = orchestrators.Link(
+    link = links.Link(
         name=name,
         prompt=event.prompt,
         type_name=spec.type_name,
@@ -157,7 +166,9 @@ def new_event(
         reattached=reattached,
     )
     if show:
-        _compat.run_sync(orchestrators.announce, place, link)
+        links.announce_in_log(link)
+        if place.orchestrator is not None:  # its calls may block: a report flush, an API call
+            _compat.run_sync(orchestrators.show, place, link)
     else:
         log.debug("hitl: event %r (%s) created, not shown", name, request_id)
     return event

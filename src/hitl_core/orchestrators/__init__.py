@@ -1,7 +1,7 @@
 """Where a call runs: the run identity an orchestrator gives it, and where its owner looks.
 
     locate(run_id, runtime)   the Place of a new_event() call: its run id and attempt
-    announce(place, link)     show the event's link there, and in a log line
+    show(place, link)         show the event's link where the orchestrator's user looks
 
 An orchestrator's adapter is imported only when the orchestrator itself is
 already imported by the running program (or, for Airflow, when its task
@@ -32,12 +32,12 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..links import Link, announce_in_log
+from ..links import Link
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
 
-__all__ = ["Link", "Place", "announce", "locate"]
+__all__ = ["Link", "Place", "locate", "show"]
 
 log = logging.getLogger("hitl")
 
@@ -108,9 +108,8 @@ def locate(run_id: str | None, runtime: Runtime) -> Place:
     return Place(runtime.run_id)
 
 
-def announce(place: Place, link: Link) -> None:
-    """Show the link in a log line, and where the orchestrator's user looks."""
-    announce_in_log(link)
+def show(place: Place, link: Link) -> None:
+    """Show the link where the user of the orchestrator the call runs in looks (it may block)."""
     if place.orchestrator is None:
         return
     module = dict((name, module) for name, _, module in _ADAPTERS)[place.orchestrator]
