@@ -51,6 +51,7 @@ REPLACEMENTS = {
     "hitl_async": "hitl_sync",
     "AsyncClient": "Client",
     "aclose": "close",
+    "AsyncIterator": "Iterator",
 }
 
 

@@ -3,9 +3,14 @@ approvals cross flavors: each guards sync and async functions alike."""
 
 from __future__ import annotations
 
+import contextvars
+import json
 import logging
+import os
+import signal
 import threading
 import warnings
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -14,8 +19,10 @@ import pytest
 
 import hitl_async
 import hitl_sync
+from hitl_core import orchestrators
+from hitl_core.orchestrators import Place
 
-from ._async.helpers import answer, answer_when_asked
+from ._async.helpers import answer, answer_when_asked, pending_event
 
 pytestmark = pytest.mark.anyio
 
@@ -94,3 +101,59 @@ async def test_the_async_flavor_guards_a_plain_function_by_blocking() -> None:
     finally:
         answerer.join(60)
     assert ran == ["v1"]
+
+
+async def test_an_approval_asked_from_a_loop_thread_keeps_the_callers_context(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An orchestrator's run lives in context variables; the helper thread must see them."""
+    current_run: contextvars.ContextVar[str] = contextvars.ContextVar("run")
+
+    def orchestrator_place(process: Any) -> Place | None:
+        return Place(f"orchestrated/{current_run.get('none')}", None, None)
+
+    monkeypatch.setattr(orchestrators, "_orchestrator_place", orchestrator_place)
+    monkeypatch.delenv("HITL_RUN_ID")
+
+    @hitl_async.require_approval
+    def restart(service: str) -> None: ...
+
+    current_run.set("run-7")
+    answerer = threading.Thread(target=anyio.run, args=(answer_when_asked, "approve restart", True))
+    answerer.start()
+    try:
+        with pytest.warns(RuntimeWarning, match="blocks the"):
+            restart("api")
+    finally:
+        answerer.join(60)
+    (stored,) = (Path(os.environ["HITL_STORE"]) / "events").glob("approve-restart-*.json")
+    assert json.loads(stored.read_text())["run_id"] == "orchestrated/run-7"
+
+
+def test_an_interrupt_stops_a_blocking_approval_and_its_helper_thread() -> None:
+    ran: list[str] = []
+
+    @hitl_async.require_approval(timeout_seconds=600)
+    def wipe(disk: str) -> None:
+        ran.append(disk)
+
+    def interrupt_once_asked() -> None:
+        anyio.run(pending_event, "approve wipe")
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C
+
+    async def call_on_a_loop() -> None:
+        wipe("/dev/sda")
+
+    interrupter = threading.Thread(target=interrupt_once_asked)
+    interrupter.start()
+    try:
+        # Unless the interrupt cancels the wait, this takes the 600 s timeout
+        # and the test's own timeout fails it. (On trio, Ctrl-C raises in the
+        # blocked code at once; asyncio.run spends a first Ctrl-C on cancelling
+        # its main task, which cannot run while the loop is blocked.)
+        with pytest.warns(RuntimeWarning), pytest.raises(KeyboardInterrupt):
+            anyio.run(call_on_a_loop, backend="trio")
+    finally:
+        interrupter.join(60)
+    assert ran == []
+    assert not [t for t in threading.enumerate() if t.name.startswith("hitl-blocking")]

@@ -52,12 +52,13 @@ def require_approval(name: Any = None, /, *, prompt: str | None = None, **option
     Each call asks a yes-or-no question that shows the function's name and
     its arguments; the approval is bound to a digest of them, so it approves
     that call and no other. A rejection raises ApprovalRejected and the body
-    does not run. A coroutine function's approval is awaited; a plain
-    function's blocks. The other options are new_event()'s (scope,
+    does not run. A coroutine function asks when its call is run, a
+    generator of the event loop before its first item; a plain function
+    blocks while it asks, when it is called. The other options are new_event()'s (scope,
     timeout_seconds, default, run_id, store, endpoint, show, ...); a timeout
     with no default raises EventTimeout. name defaults to "approve <function>".
     """
-    if callable(name):  # used bare: @require_approval
+    if callable(name) or isinstance(name, (staticmethod, classmethod)):  # bare: @require_approval
         return require_approval()(name)
     if name is not None and not isinstance(name, str):
         raise TypeError(f"require_approval() takes an event name, not {name!r}")

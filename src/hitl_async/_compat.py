@@ -10,15 +10,18 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import contextvars
 import functools
 import logging
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar, overload
 
 import anyio
+import anyio.from_thread
 import anyio.lowlevel
 import anyio.to_thread
 
@@ -92,16 +95,56 @@ def blocking(fn: Callable[P, Awaitable[R]]) -> Callable[P, R]:
         if running is None:
             return anyio.run(call)
         message = (
-            f"{getattr(fn, '__name__', 'this call')}() blocks the {running} event loop "
-            "running on this thread until a person answers; decorate a coroutine "
-            "function instead, so that the call is awaited"
+            f"asking for an approval blocks the {running} event loop running on this "
+            "thread until a person answers; guard a coroutine function instead, so that "
+            "the call is awaited"
         )
         logging.getLogger("hitl").warning("hitl: %s", message)
-        warnings.warn(message, RuntimeWarning, stacklevel=2)
-        with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="hitl-blocking") as pool:
-            return pool.submit(anyio.run, call).result()
+        warnings.warn(message, RuntimeWarning, stacklevel=3)  # the guarded call
+        return _in_a_loop_of_its_own(call)
 
     return run
+
+
+def _run_afresh(fn: Callable[[], Awaitable[T]]) -> T:
+    """anyio.run(fn) in a context copied from a thread that runs a loop: the copy says
+    which library runs there (sniffio's variable), which is not so in this thread."""
+    sniffio: Any = sys.modules.get("sniffio")
+    if sniffio is not None:
+        sniffio.current_async_library_cvar.set(None)
+    return anyio.run(fn)
+
+
+def _in_a_loop_of_its_own(call: Callable[[], Awaitable[R]]) -> R:
+    """call run by an event loop in a helper thread, in this thread's context (an
+    orchestrator's run lives in context variables); an interrupt while this thread
+    waits (Ctrl-C) cancels it there before it propagates."""
+    started = threading.Event()
+    handle: list[Any] = []  # the helper loop's cancel scope and token
+
+    async def cancellable() -> R | None:
+        with anyio.CancelScope() as scope:  # made in the helper's loop, for its backend
+            handle.extend((scope, anyio.lowlevel.current_token()))
+            started.set()
+            return await call()
+        return None  # cancelled: the caller is raising already
+
+    def in_this_context() -> R | None:
+        return context.run(_run_afresh, cancellable)
+
+    context = contextvars.copy_context()
+    pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="hitl-blocking")
+    future = pool.submit(in_this_context)
+    try:
+        result = future.result()
+    except BaseException:
+        if not future.cancel() and started.wait(30):
+            with contextlib.suppress(RuntimeError):  # its loop may have ended already
+                anyio.from_thread.run_sync(handle[0].cancel, token=handle[1])
+        raise
+    finally:
+        pool.shutdown(wait=True)
+    return result  # type: ignore[return-value]  # only a cancelled run returns None
 
 
 async def sleep(seconds: float) -> None:

@@ -3,8 +3,12 @@ and the guard that asks before the body runs.
 
 A call is shown as the function's name and its arguments, and bound to a
 SHA-256 digest of the function's qualified name and the arguments' JSON, so an
-approval of delete("/tmp/a") never lets delete("/") run. The flavors supply
-the asking (hitl_async/_approvals.py); this module knows no flavor.
+approval of delete("/tmp/a") never lets delete("/") run. The JSON is canonical
+(sorted keys, sets sorted), so the same call has the same digest in every
+process. An argument with no JSON form (an object shown by its repr) has no
+stable digest: such a call is bound to a random one, so its approval is never
+reused, not even by a retry. A method's object is an argument like any other.
+The flavors supply the asking (hitl_async/_approvals.py); this module knows no flavor.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import functools
 import hashlib
 import inspect
 import json
+import secrets
+import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -28,6 +34,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 _OWN_OPTIONS = frozenset({"name", "data_type", "prompt", "key", "_bound_to"})
 _SHOWN_PER_ARGUMENT = 1_000
 _SHOWN_IN_ALL = 8_000
+_SHOWN_AT_LEAST = 40
 
 
 @dataclass(frozen=True)
@@ -40,20 +47,43 @@ class Call:
     digest: str
 
     def prompt(self, asked: str | None) -> str:
-        """The question: the owner's prompt (or a default), the call and its arguments."""
+        """The question: the owner's prompt (or a default), the call and every argument.
+
+        Every argument is named; a long value is cut, so that no argument hides
+        another from the person who approves.
+        """
         lines = [asked or f"Allow {self.name} to run?", "", f"Call: {self.name}("]
-        shown = 0
+        each = max(
+            _SHOWN_AT_LEAST, min(_SHOWN_PER_ARGUMENT, _SHOWN_IN_ALL // max(1, len(self.arguments)))
+        )
         for argument, value in self.arguments.items():
-            text = json.dumps(value, ensure_ascii=False)
-            if len(text) > _SHOWN_PER_ARGUMENT:
-                text = text[:_SHOWN_PER_ARGUMENT] + " ... (cut)"
-            shown += len(text)
-            if shown > _SHOWN_IN_ALL:
-                lines.append("    ... (more arguments, not shown)")
-                break
+            text = _visible(json.dumps(value, ensure_ascii=False))
+            if len(text) > each:
+                text = text[:each] + f" ... (cut; {len(text)} characters)"
             lines.append(f"    {argument}={text},")
         lines += [")", "", f"Arguments digest (SHA-256): {self.digest}"]
         return "\n".join(lines)
+
+
+def _visible(text: str) -> str:
+    """text with control and format characters (bidi overrides, zero-width) written as escapes,
+    so that what the person reads is what the call gets."""
+    return "".join(
+        f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cc", "Cf") else c for c in text
+    )
+
+
+def _sets_sorted(value: Any) -> Any:
+    """value with its sets (in dicts, lists and tuples) as sorted lists: a set's order
+    changes from process to process, and the digest must not."""
+    if isinstance(value, dict):
+        return {key: _sets_sorted(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_sets_sorted(item) for item in value]
+    if isinstance(value, (set, frozenset)):
+        items = [to_jsonable_python(_sets_sorted(item), fallback=repr) for item in value]
+        return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
+    return value
 
 
 def describe_call(
@@ -62,13 +92,17 @@ def describe_call(
     """The call of fn with these arguments; a TypeError if fn cannot take them."""
     bound = signature.bind(*args, **kwargs)
     bound.apply_defaults()
-    arguments = dict(bound.arguments)
-    first = next(iter(signature.parameters), None)
-    if first in ("self", "cls"):  # the object's identity is not what is approved
-        arguments.pop(first)
-    as_json = to_jsonable_python(arguments, fallback=repr)
+    unstable: list[str] = []
+
+    def shown(value: Any) -> Any:
+        unstable.append(type(value).__qualname__)
+        return repr(value)
+
+    as_json = to_jsonable_python(_sets_sorted(dict(bound.arguments)), fallback=shown)
     function = f"{fn.__module__}.{fn.__qualname__}"
     canonical = json.dumps([function, as_json], sort_keys=True, ensure_ascii=False)
+    if unstable:  # a repr is no identity: this call is a question of its own
+        canonical += secrets.token_hex(16)
     digest = hashlib.sha256(canonical.encode()).hexdigest()
     return Call(function, fn.__name__, as_json, digest)
 
@@ -95,10 +129,23 @@ def guard(
 ) -> F:
     """fn, asking for approval of each call before its body runs.
 
-    A coroutine function is guarded by an awaited approval; any other function
-    by a blocking one.
+    A coroutine function is guarded by an awaited approval, an async generator
+    function by one awaited before its first item; any other function by a
+    blocking one, when it is called.
     """
+    if isinstance(fn, (staticmethod, classmethod)):
+        raise TypeError(f"put @require_approval below @{type(fn).__name__}, on the function itself")
     signature = inspect.signature(fn)
+
+    if inspect.isasyncgenfunction(fn):
+
+        @functools.wraps(fn)
+        async def approved_generator(*args: Any, **kwargs: Any) -> Any:
+            await ask_awaiting(describe_call(fn, signature, args, kwargs))
+            async for item in fn(*args, **kwargs):
+                yield item
+
+        return approved_generator  # type: ignore[return-value]
 
     if inspect.iscoroutinefunction(fn):
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -42,7 +43,7 @@ async def test_an_approved_call_runs_and_shows_the_call() -> None:
     prompt = asked[0]["prompt"]
     assert prompt.startswith("Send this email?")
     assert 'to="ops@example.com"' in prompt and 'body="deploy done"' in prompt
-    assert "self" not in prompt
+    assert "self=" in prompt  # the object is an argument like any other
     assert len(asked[0]["bound_to"]) == 64
 
 
@@ -100,6 +101,36 @@ async def test_an_approval_binds_the_arguments_it_was_given() -> None:
     assert rejected[0]["bound_to"] != asked[0]["bound_to"]
 
 
+async def test_a_generator_is_approved_before_its_first_item() -> None:
+    @hitl.require_approval
+    async def rows(count: int) -> AsyncIterator[int]:
+        for row in range(count):
+            yield row * 10
+
+    got: list[int] = []
+
+    async def consume() -> None:
+        async for row in rows(3):
+            got.append(row)
+
+    async def approve() -> None:
+        await answer_when_asked("approve rows", True)
+
+    await run_concurrently([consume, approve])
+    assert got == [0, 10, 20]
+
+    async def refused() -> None:
+        with pytest.raises(hitl.ApprovalRejected):
+            async for row in rows(2):
+                got.append(row)
+
+    async def reject() -> None:
+        await answer_when_asked("approve rows", False)
+
+    await run_concurrently([refused, reject])
+    assert got == [0, 10, 20]
+
+
 async def test_a_timeout_with_a_default_decides() -> None:
     ran: list[int] = []
 
@@ -127,3 +158,5 @@ def test_options_are_checked_when_decorating() -> None:
         hitl.require_approval(timeout=5)
     with pytest.raises(TypeError):
         hitl.require_approval(42)  # type: ignore[call-overload]
+    with pytest.raises(TypeError, match="below @classmethod"):
+        hitl.require_approval(classmethod(lambda cls: None))  # type: ignore[call-overload]

@@ -56,20 +56,28 @@ def until_paused(event: Event[Any], waits: int = 1, seconds: float = 30) -> None
         sleep(0.002)
 
 
-def answer_when_asked(name: str, value: Any, seconds: float = 30) -> dict[str, Any]:
-    """Once an event named name is stored (in HITL_STORE, a local folder) and pending,
-    answer it there, as `hitl answer` does; its stored document."""
+def pending_event(name: str, seconds: float = 30) -> dict[str, Any]:
+    """The document of an event named name, once one is stored (in HITL_STORE, a local
+    folder) with no outcome yet."""
     folder = Path(os.environ["HITL_STORE"]) / "events"
     store = open_store(os.environ["HITL_STORE"])
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-            document = json.loads(path.read_text())
+            document: dict[str, Any] = json.loads(path.read_text())
             if document["name"] != name:
                 continue
             _, outcome = _operations.look(store, document["request_id"])
             if outcome is None:
-                _operations.answer(store, document["request_id"], value, via="cli")
-                return document  # type: ignore[no-any-return]
+                return document
         sleep(0.005)
     raise AssertionError(f"no pending event {name!r} was stored within {seconds} s")
+
+
+def answer_when_asked(name: str, value: Any, seconds: float = 30) -> dict[str, Any]:
+    """Once an event named name is pending, answer it in the store, as `hitl answer`
+    does; its stored document."""
+    document = pending_event(name, seconds)
+    store = open_store(os.environ["HITL_STORE"])
+    _operations.answer(store, document["request_id"], value, via="cli")
+    return document
