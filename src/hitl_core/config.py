@@ -63,6 +63,7 @@ class ProvidedApp:
 
     endpoint: str
     store: str | None = None
+    public_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,10 @@ class Settings:
         return cls(
             store=store or _env("HITL_STORE") or (app and app.store) or default_store_url(),
             endpoint=(endpoint or "").rstrip("/") or None,
-            public_url=(public_url or _env("HITL_PUBLIC_URL") or "").rstrip("/") or None,
+            public_url=(
+                public_url or _env("HITL_PUBLIC_URL") or (app and app.public_url) or ""
+            ).rstrip("/")
+            or None,
             host=host or _env("HITL_HOST") or DEFAULT_HOST,
             port=port if port is not None else _port(_env("HITL_PORT")),
             api_key=_env("HITL_API_KEY"),

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import atexit
 import functools
+import logging
 import os
 import threading
 import weakref
@@ -37,6 +38,8 @@ from .occurrences import Occurrence, Occurrences
 from .wakeups import Wakeups
 
 __all__ = ["EmbeddedServer", "Runtime", "ServerFactory", "current"]
+
+log = logging.getLogger("hitl")
 
 T = TypeVar("T")
 
@@ -194,13 +197,25 @@ class Runtime:
             self._app_provider = provider
             self._provided_app = None
 
+    @property
+    def asks_for_an_app(self) -> bool:
+        """Whether provided_app() may have to ask its provider (which may block)."""
+        return self._app_provider is not None and self._provided_app is None
+
     def provided_app(self) -> ProvidedApp | None:
-        """The provider's app, asked once it has one: an app's address does not change."""
+        """The provider's app, asked until it has one: an app's address does not change.
+
+        A provider that fails is logged, and the process serves its events itself.
+        """
         with self._lock:
             provider, found = self._app_provider, self._provided_app
         if found is not None or provider is None:
             return found
-        found = provider()
+        try:
+            found = provider()
+        except Exception as failed:
+            log.warning("hitl: could not find the app to use (%s); serving events here", failed)
+            return None
         with self._lock:
             if self._app_provider is provider:
                 self._provided_app = found

@@ -92,8 +92,9 @@ def task_environment(
     """A task environment that depends on app and shares its store; options go to Flyte."""
     env_vars = dict(options.pop("env_vars", None) or {})
     env_vars[_APP_ENV_VAR] = app.name
-    if "HITL_STORE" in (app.env_vars or {}):
-        env_vars.setdefault("HITL_STORE", app.env_vars["HITL_STORE"])
+    for shared in ("HITL_STORE", "HITL_PUBLIC_URL"):
+        if shared in (app.env_vars or {}):
+            env_vars.setdefault(shared, app.env_vars[shared])
     options.setdefault("image", app.image)
     return flyte.TaskEnvironment(name=name, depends_on=[app], env_vars=env_vars, **options)
 
@@ -111,8 +112,12 @@ def _provided_app() -> ProvidedApp | None:
     named = os.environ.get(_APP_ENV_VAR)
     app = _apps.get(named) if named else None
     app = app or list(_apps.values())[-1]
-    store = (app.env_vars or {}).get("HITL_STORE")
-    return ProvidedApp(endpoint=app.endpoint, store=store)
+    shared = app.env_vars or {}
+    return ProvidedApp(
+        endpoint=app.endpoint,  # inside the cluster; people follow HITL_PUBLIC_URL
+        store=shared.get("HITL_STORE"),
+        public_url=shared.get("HITL_PUBLIC_URL"),
+    )
 
 
 runtime.current().set_app_provider(_provided_app)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -103,9 +104,15 @@ def new_event(
     poll = _check_seconds(poll_interval_seconds, "poll_interval_seconds")
     process = runtime.current()
     spec = process.type_spec(data_type)
-    settings = Settings.resolve(
-        store=store, endpoint=endpoint, public_url=public_url, provided=process.provided_app
+    resolve = functools.partial(
+        Settings.resolve,
+        store=store,
+        endpoint=endpoint,
+        public_url=public_url,
+        provided=process.provided_app,
     )
+    # A deployment's app may be looked up over the network, once: not on the loop.
+    settings = _compat.run_sync(resolve) if process.asks_for_an_app else resolve()
     place = orchestrators.locate(run_id, process)
     run = place.run_id
     # Calls are counted per name, and per binding: an approval of other arguments

@@ -108,3 +108,39 @@ def test_local_runs_without_an_id_get_labels_that_go_with_them() -> None:
     del first
     gc.collect()
     assert process.sizes()["run labels"] == 1
+
+
+def test_a_provided_app_comes_after_the_settings_and_a_failing_one_is_skipped(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from hitl_core.config import ProvidedApp, Settings
+
+    process = runtime.Runtime()
+    asked: list[int] = []
+
+    def provider() -> ProvidedApp:
+        asked.append(1)
+        return ProvidedApp(
+            "http://app.internal:8080", "s3://bucket/hitl", "https://hitl.example.com"
+        )
+
+    process.set_app_provider(provider)
+    monkeypatch.delenv("HITL_STORE")
+    settings = Settings.resolve(provided=process.provided_app)
+    assert (settings.endpoint, settings.store, settings.public_url) == (
+        "http://app.internal:8080",
+        "s3://bucket/hitl",
+        "https://hitl.example.com",
+    )
+    Settings.resolve(provided=process.provided_app)
+    assert asked == [1] and not process.asks_for_an_app  # asked once
+    monkeypatch.setenv("HITL_ENDPOINT", "http://127.0.0.1:9")
+    assert Settings.resolve(provided=process.provided_app).endpoint == "http://127.0.0.1:9"
+
+    def failing() -> ProvidedApp:
+        raise ConnectionError("no route to the control plane")
+
+    process.set_app_provider(failing)
+    monkeypatch.delenv("HITL_ENDPOINT")
+    assert Settings.resolve(provided=process.provided_app).endpoint is None
+    assert "could not find the app to use (no route to the control plane)" in caplog.text

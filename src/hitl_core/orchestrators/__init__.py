@@ -12,7 +12,7 @@ Run ids are namespaced down to the task, so two workflows, two runs of one
 workflow and two tasks of one run never share a request:
 
     Flyte 2    flyte/<org>/<project>/<domain>/<run>/<action>           (flyte.ctx())
-    flytekit   flytekit/<project>/<domain>/<execution>/<task>/<node>  (current_context())
+    flytekit   flytekit/<project>/<domain>/<execution>/<task>/<node>[/map-<i>]
     Prefect    prefect/<flow run>[/<task run>]                         (its run contexts)
     Airflow    airflow/<dag id>/<run id>/<task id>/<map index>         (AIRFLOW_CTX_*)
 
@@ -62,11 +62,7 @@ class Adapter(Protocol):
 # Name, what tells that the program runs under it, and the adapter module.
 _ADAPTERS: tuple[tuple[str, Callable[[], bool], str], ...] = (
     ("flyte", lambda: "flyte" in sys.modules, "flyte2"),
-    (
-        "flytekit",
-        lambda: "flytekit" in sys.modules or "FLYTE_INTERNAL_EXECUTION_ID" in os.environ,
-        "flytekit",
-    ),
+    ("flytekit", lambda: "flytekit" in sys.modules, "flytekit"),
     ("prefect", lambda: "prefect" in sys.modules, "prefect"),
     ("airflow", lambda: bool(os.environ.get("AIRFLOW_CTX_DAG_RUN_ID")), "airflow"),
 )

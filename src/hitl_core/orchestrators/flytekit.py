@@ -2,8 +2,9 @@
 
 In a cluster, the execution (project, domain, name) and task name come from
 the task's context, and the node from its output prefix, whose last part is
-the attempt number. A local execution has no id ("local" for everything), so
-each local workflow run gets a label of its own in this process.
+the attempt number (then, for an instance of a map task, its index). A local
+execution has no id ("local" for everything), so each local workflow run gets
+a label of its own in this process.
 """
 
 from __future__ import annotations
@@ -44,24 +45,19 @@ def _outermost_execution() -> Any:
     return None
 
 
-def _from_environment() -> Place | None:
-    """A process of a flytekit task that does not import flytekit reads its variables."""
-    execution = os.environ.get("FLYTE_INTERNAL_EXECUTION_ID", "").strip()
-    if not execution:
+def _array_index() -> str | None:
+    """The index of this instance of a map task, from the variable flytekit names for it."""
+    variable = os.environ.get("BATCH_JOB_ARRAY_INDEX_VAR_NAME")
+    if not variable or not os.environ.get(variable, "").isdigit():
         return None
-    parts = [
-        os.environ.get("FLYTE_INTERNAL_EXECUTION_PROJECT") or "-",
-        os.environ.get("FLYTE_INTERNAL_EXECUTION_DOMAIN") or "-",
-        execution,
-        os.environ.get("FLYTE_INTERNAL_TASK_NAME") or "-",
-    ]
-    return Place("/".join(["flytekit", *parts]), os.environ.get("FLYTE_ATTEMPT_NUMBER"), None)
+    offset = os.environ.get("BATCH_JOB_ARRAY_INDEX_OFFSET", "0")
+    return str(int(os.environ[variable]) + (int(offset) if offset.isdigit() else 0))
 
 
 def place(runtime: Runtime) -> Place | None:
-    context = _executing() if "flytekit" in sys.modules else None
+    context = _executing()
     if context is None:
-        return _from_environment()
+        return None
     params = context.execution_state.user_space_params
     execution = params.execution_id
     task = params.task_id
@@ -69,9 +65,15 @@ def place(runtime: Runtime) -> Place | None:
         outer = _outermost_execution() or context
         run_id = f"flytekit/local/{runtime.run_id}/{runtime.label_for(outer)}"
         return Place(run_id, None, NAME)
-    node = _ATTEMPT_SUFFIX.sub("", params.output_metadata_prefix or "") or "-"
+    prefix = params.output_metadata_prefix or ""
+    index = _array_index()
+    if index is not None:  # a map task's instance: its prefix ends /<attempt>/<index>
+        prefix = re.sub(rf"/{index}/?$", "", prefix)
+    node = _ATTEMPT_SUFFIX.sub("", prefix) or "-"
     parts = [execution.project, execution.domain, execution.name, task.name if task else "-"]
     run_id = "/".join(["flytekit", *(part or "-" for part in parts), node])
+    if index is not None:
+        run_id += f"/map-{index}"
     return Place(run_id, os.environ.get("FLYTE_ATTEMPT_NUMBER"), NAME)
 
 

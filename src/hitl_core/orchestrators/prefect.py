@@ -8,6 +8,7 @@ re-attach.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from ..links import Link
@@ -35,6 +36,11 @@ def place(runtime: Runtime) -> Place | None:
     return None
 
 
+def _as_text(text: str) -> str:
+    """text escaped for Markdown, which Prefect renders artifacts with: shown as written."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~])", r"\\\1", text)
+
+
 def show(link: Link) -> None:
     """A link artifact on the flow run (and task run), keyed by the request id."""
     from prefect.artifacts import create_link_artifact
@@ -42,8 +48,8 @@ def show(link: Link) -> None:
     create: Any = create_link_artifact  # _sync is added by Prefect's async dispatch
     create(
         link=link.form_url,
-        link_text=f"Answer {link.name!r}",
+        link_text=_as_text(f"Answer {link.name!r}"),
         key=link.request_id,
-        description=f"hitl: {link.prompt}\n\nExpected: `{link.type_name}`",
+        description=_as_text(f"hitl: {link.prompt}\n\nExpected: {link.type_name}"),
         _sync=True,  # even inside an async task
     )
