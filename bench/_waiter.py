@@ -9,10 +9,14 @@ wait has begun, then one
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import threading
 import time
 from typing import Any
+
+# Thousands of events: their link lines are not what is measured.
+logging.getLogger("hitl.links").setLevel(logging.WARNING)
 
 _print_lock = threading.Lock()
 READY_WITHIN_SECONDS = 120

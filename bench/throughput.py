@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -30,6 +31,9 @@ from typing import Any
 
 import httpx
 from _support import clean_env, hitl_serve, percentile, stop_process
+
+# Thousands of events: their link lines are not what is measured.
+logging.getLogger("hitl.links").setLevel(logging.WARNING)
 
 WAITER = Path(__file__).with_name("_waiter.py")
 MAX_SECONDS = 60.0

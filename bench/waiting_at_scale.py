@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import tempfile
 import time
@@ -29,6 +30,9 @@ from typing import Any
 
 import anyio
 from _support import BUCKET, MotoServer, moto, s3_environment
+
+# Thousands of events: their link lines are not what is measured.
+logging.getLogger("hitl.links").setLevel(logging.WARNING)
 
 S3_CLIENT = ("aiohttp", "aiobotocore", "botocore", "s3fs", "fsspec", "urllib3", "multidict", "yarl")
 
