@@ -32,7 +32,8 @@ class Link:
     request_id: str
     form_url: str
     api_url: str
-    reattached: bool = False
+    asked_before: bool = False
+    state: str = "pending"  # where the question stands: pending, answered, cancelled, expired
 
     def curl(self) -> str:
         """A command that answers the event through the JSON API."""
@@ -76,14 +77,17 @@ _set_up()
 def announce_in_log(link: Link) -> None:
     """hitl: question 'approve' (bool) waits for an answer at http://...
 
-    A question asked before (a retry, a restart) says so: its answer may stand already.
+    A question asked before (a retry, a restart) says so, and whether it is
+    answered already (or cancelled, or expired) rather than waiting.
     """
-    before = ", asked before," if link.reattached else ""
+    before = ", asked before," if link.asked_before else ""
+    stands = "waits for an answer" if link.state == "pending" else f"is {link.state}"
     links_log.info(
-        "hitl: question %r (%s)%s waits for an answer at %s",
+        "hitl: question %r (%s)%s %s at %s",
         link.name,
         link.type_name,
         before,
+        stands,
         link.form_url,
     )
 

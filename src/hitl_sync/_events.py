@@ -135,7 +135,7 @@ def new_event(
 
     try:
         event_store = open_store(settings.store, s3_endpoint_url=settings.s3_endpoint_url)
-        token, standing, reattached = _create_or_attach(
+        token, standing, earlier = _create_or_attach(
             event_store, request_id, name, scope, run, prompt, spec, timeout, _bound_to
         )
         served_by = _serving_endpoint(settings, event_store.url)
@@ -170,7 +170,8 @@ def new_event(
         request_id=request_id,
         form_url=event.form_url,
         api_url=event.api_url,
-        reattached=reattached,
+        asked_before=earlier is not None,
+        state=earlier or documents.PENDING,
     )
     if show:
         links.announce_in_log(link)
@@ -368,8 +369,9 @@ def _create_or_attach(
     spec: codec.TypeSpec,
     timeout: float,
     bound_to: str | None,
-) -> tuple[str, dict[str, Any], bool]:
-    """Store the question unless it is stored; the token, the standing document, re-attached?"""
+) -> tuple[str, dict[str, Any], str | None]:
+    """Store the question unless it is stored: the token, the standing document, and the
+    state of the question when it was asked before (None when asked now)."""
     token = identity.event_token(event_store.secret(), request_id)
     document = documents.event_document(
         request_id=request_id,
@@ -384,19 +386,21 @@ def _create_or_attach(
         bound_to=bound_to,
     )
     standing = event_store.create_event(document)
-    reattached = standing is not document
-    if reattached:
-        _check_same_question(standing, spec, prompt)
-        outcome = event_store.read_outcome(request_id)
-        if outcome is not None and outcome["state"] != documents.ANSWERED:
-            log.warning(
-                "hitl: event %r (%s) was %s in an earlier attempt and will not be asked "
-                "again; give it a new key= to ask again",
-                name,
-                request_id,
-                outcome["state"],
-            )
-    return token, standing, reattached
+    if standing is document:
+        return token, standing, None
+    _check_same_question(standing, spec, prompt)
+    outcome = event_store.read_outcome(request_id)
+    if outcome is None:
+        return token, standing, documents.PENDING
+    if outcome["state"] != documents.ANSWERED:
+        log.warning(
+            "hitl: event %r (%s) was %s in an earlier attempt and will not be asked "
+            "again; give it a new key= to ask again",
+            name,
+            request_id,
+            outcome["state"],
+        )
+    return token, standing, str(outcome["state"])
 
 
 def _check_seconds(value: object, what: str) -> float:

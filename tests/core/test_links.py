@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 import textwrap
@@ -18,11 +19,11 @@ LINK = Link(
 )
 
 
-def stderr_of(program: str) -> str:
+def stderr_of(program: str, link: Link = LINK) -> str:
     code = textwrap.dedent(
         f"""
         from hitl_core.links import Link, announce_in_log
-        link = Link(**{LINK.__dict__!r})
+        link = Link(**{link.__dict__!r})
         {program}
         announce_in_log(link)
         """
@@ -37,6 +38,13 @@ def test_a_program_that_configured_no_logging_shows_the_link() -> None:
     shown = stderr_of("pass")
     assert shown.count(LINK.form_url) == 1
     assert "hitl: question 'approve <deploy>' (bool) waits for an answer at http" in shown
+
+
+def test_a_question_asked_before_says_where_it_stands() -> None:
+    again = dataclasses.replace(LINK, asked_before=True)
+    assert "(bool), asked before, waits for an answer at http" in stderr_of("pass", again)
+    answered = dataclasses.replace(again, state="answered")
+    assert "(bool), asked before, is answered at http" in stderr_of("pass", answered)
 
 
 def test_configured_logging_shows_it_once_even_at_warning_level() -> None:

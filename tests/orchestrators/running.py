@@ -20,7 +20,7 @@ import httpx
 FLOWS = Path(__file__).parent / "flows"
 LINK = re.compile(
     r"hitl: question '(?P<name>[^']*)' \((?P<type>[^)]*)\)(?P<before>, asked before,)? "
-    r"waits for an answer at (?P<url>\S+)"
+    r"(?P<stands>waits for an answer|is answered|is cancelled|is expired) at (?P<url>\S+)"
 )
 
 

@@ -56,7 +56,7 @@ def test_a_new_try_finds_the_question_of_the_try_before(start, app: Served):  # 
 
     second = start("airflow_task.py", "plain", HITL_ENDPOINT=app.endpoint, **airflow("deploy", 2))
     again = second.next_link()
-    assert again["before"] and again["url"] == link["url"]
+    assert again["before"] and again["stands"] == "is answered" and again["url"] == link["url"]
     assert second.finish() == 0 and second.result(approved=True)
 
     # A mapped instance of the task is a question of its own.

@@ -26,6 +26,7 @@ def test_a_retry_in_the_same_process_finds_its_question(start, tmp_path: Path, r
     # Attempt 2 re-attaches to the question of attempt 1 and returns its answer at once.
     again = flow.next_link()
     assert again["name"] == "apples" and again["before"] and again["url"] == apples["url"]
+    assert again["stands"] == "is answered"
     pears = flow.next_link()
     assert pears["name"] == "pears" and not pears["before"]
     answer(pears["url"], 5)
@@ -56,7 +57,7 @@ def crash_and_resume(start, tmp_path: Path, run_name: str, endpoint: str):  # ty
     # A new process runs the same run: the answer given to the dead one is returned at once.
     resumed = start("flyte2_flow.py", str(tmp_path), run_name, "resume", HITL_ENDPOINT=endpoint)
     again = resumed.next_link()
-    assert again["name"] == "apples" and again["before"]
+    assert again["name"] == "apples" and again["before"] and again["stands"] == "is answered"
     assert resumed.result(task="ask", fruit="apples", answer=4)["request_id"] in apples["url"]
     pears = resumed.next_link()
     answer(pears["url"], 6)

@@ -35,6 +35,7 @@ def test_runs_retries_artifacts_and_a_blocking_wait_in_an_async_task(start, tmp_
         # Prefect retries the task in this process: attempt 2 finds the question.
         again = flow.next_link()
         assert again["name"] == "apples" and again["before"] and again["url"] == apples["url"]
+        assert again["stands"] == "is answered"
         blocking = flow.next_link()
         assert blocking["name"] == "blocking"
         answer(blocking["url"], False)
