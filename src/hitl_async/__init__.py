@@ -20,6 +20,7 @@ from hitl_core.errors import (
 )
 from hitl_core.status import UNSET, EventStatus
 
+from . import testing
 from ._approvals import require_approval
 from ._events import Event, new_event
 
@@ -38,6 +39,7 @@ __all__ = [
     "StoreUnavailable",
     "new_event",
     "require_approval",
+    "testing",
 ]
 
 Event.__module__ = __name__

@@ -7,6 +7,8 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from pydantic_core import to_jsonable_python
+
 from hitl_core import (
     codec,
     documents,
@@ -112,6 +114,11 @@ async def new_event(
     )
     # A deployment's app may be looked up over the network, once: not on the loop.
     settings = await _compat.run_sync(resolve) if process.asks_for_an_app else resolve()
+    canned, canned_answer = process.auto_answer_for(name)
+    if canned:  # testing.auto_answer(): refuse a wrong canned answer before storing anything
+        canned_answer = codec.validate_answer(
+            spec.describe(), to_jsonable_python(canned_answer), spec
+        )
     place = orchestrators.locate(run_id, process)
     run = place.run_id
     # Calls are counted per name, and per binding: an approval of other arguments
@@ -137,6 +144,12 @@ async def new_event(
         token, standing, earlier = await _create_or_attach(
             event_store, request_id, name, scope, run, prompt, spec, timeout, _bound_to
         )
+        state = earlier or documents.PENDING
+        if canned and state == documents.PENDING:
+            await _operations.answer(
+                event_store, request_id, canned_answer, via="auto", spec=spec, event=standing
+            )
+            state = documents.ANSWERED
         served_by = await _serving_endpoint(settings, event_store.url)
     except BaseException:
         # A retry of a failed call must get the same request, as a restart would.
@@ -170,7 +183,7 @@ async def new_event(
         form_url=event.form_url,
         api_url=event.api_url,
         asked_before=earlier is not None,
-        state=earlier or documents.PENDING,
+        state=state,
     )
     if show:
         links.announce_in_log(link)

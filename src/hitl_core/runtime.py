@@ -8,6 +8,7 @@
     Runtime.shared()             objects the flavors share (stores), built once per key
     Runtime.wakeups              waiters to wake when this process stores an outcome
     Runtime.embedded_endpoint()  this process's app, started on first use by a server factory
+    Runtime.auto_answers         canned answers of testing.auto_answer(), innermost first
 
 Every table is either bounded (least recently used entries go) or holds only
 what is live (waiters, events still referenced), so a process that creates a
@@ -89,6 +90,8 @@ class Runtime:
         self.run_id = new_process_run_id()
         # Objects the waits of the blocking flavor share (per event loop in the async one).
         self.blocking_state: dict[str, Any] = {}
+        # testing.auto_answer(): the canned answers of each open context, innermost last.
+        self._auto_answers: list[dict[str, Any]] = []
         self._app_provider: Callable[[], ProvidedApp | None] | None = None
         self._provided_app: ProvidedApp | None = None
         # id of a live object -> (a weak reference to it, its label); objects of
@@ -188,6 +191,24 @@ class Runtime:
             self._checked_endpoints[key] = True
             self._checked_endpoints.touch(key)
             return not seen
+
+    # Canned answers (testing.auto_answer()).
+
+    def push_auto_answers(self, answers: dict[str, Any]) -> None:
+        with self._lock:
+            self._auto_answers.append(answers)
+
+    def pop_auto_answers(self, answers: dict[str, Any]) -> None:
+        with self._lock:
+            self._auto_answers.remove(answers)
+
+    def auto_answer_for(self, name: str) -> tuple[bool, Any]:
+        """(True, the canned answer) for events named name, the innermost context first."""
+        with self._lock:
+            for answers in reversed(self._auto_answers):
+                if name in answers:
+                    return True, answers[name]
+        return False, None
 
     # An app that a deployment provides (hitl_flyte registers one for Flyte tasks).
 

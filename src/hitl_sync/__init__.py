@@ -21,6 +21,7 @@ from hitl_core.errors import (
 )
 from hitl_core.status import UNSET, EventStatus
 
+from . import testing
 from ._approvals import require_approval
 from ._events import Event, new_event
 
@@ -39,6 +40,7 @@ __all__ = [
     "StoreUnavailable",
     "new_event",
     "require_approval",
+    "testing",
 ]
 
 Event.__module__ = __name__
