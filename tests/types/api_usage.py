@@ -77,3 +77,10 @@ async def approvals() -> None:
     assert_type(delete("/tmp/x"), int)
     gated = hitl_sync.require_approval("gate", show=False)(delete)
     assert_type(gated("/tmp/y"), int)
+
+
+def canned() -> None:
+    with hitl_sync.testing.auto_answer({"approve": True}):
+        assert_type(hitl_sync.new_event("approve", data_type=bool).wait(), bool)
+    with hitl_async.testing.auto_answer({"count": 3}):
+        pass
