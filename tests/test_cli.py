@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import shlex
@@ -75,11 +76,14 @@ def test_show_answer_and_cancel_apply_the_rules_on_the_store() -> None:
 
     refused = hitl("answer", event.request_id, "1.5")
     assert refused.returncode == 1 and "not a whole number" in refused.stderr
-    answered = hitl("answer", event.request_id, "7", "--json")
+    answered = hitl("answer", event.request_id, "7", "--comment", "counted twice", "--json")
     assert answered.returncode == 0, answered.stderr
     body = json.loads(answered.stdout)
-    assert (body["status"], body["value"]) == ("answered", 7)
+    assert (body["status"], body["value"], body["comment"]) == ("answered", 7, "counted twice")
     assert event.wait() == 7
+    status = event.status()
+    assert (status.via, status.by, status.comment) == ("cli", getpass.getuser(), "counted twice")
+    assert "comment:  counted twice" in hitl("show", event.request_id).stdout
     again = hitl("answer", event.request_id, "8")
     assert again.returncode == 1 and "already answered" in again.stderr
     cancelled = hitl("cancel", event.request_id)

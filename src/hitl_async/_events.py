@@ -324,7 +324,16 @@ class Event(Generic[T]):
             return EventStatus(self.request_id, documents.PENDING)
         state = outcome["state"]
         value = self.spec.from_json(outcome["value"]) if state == documents.ANSWERED else None
-        return EventStatus(self.request_id, state, value, outcome.get("at"))
+        return EventStatus(
+            self.request_id,
+            state,
+            value,
+            outcome.get("at"),
+            via=outcome.get("via"),
+            by=outcome.get("by"),
+            comment=outcome.get("comment"),
+            question_sha256=outcome.get("question_sha256"),
+        )
 
     @_compat.twin_method
     async def cancel(self) -> None:

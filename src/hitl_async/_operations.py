@@ -52,15 +52,20 @@ async def answer(
     via: str,
     spec: codec.TypeSpec | None = None,
     event: dict[str, Any] | None = None,
+    by: str | None = None,
+    comment: str | None = None,
 ) -> dict[str, Any]:
-    """Store value as the answer and return the stored outcome.
+    """Store value as the answer (by whom, when known, with their comment) and return
+    the stored outcome.
 
     spec, when the Python type is at hand, runs the type's own validators too;
     event saves a read when the caller has the event document already.
     """
     event = event or await read_event(store, request_id)
     outcome = await _standing(store, event)
-    wanted = rules.answer(event, outcome, value, via=via, now=utc_now(), spec=spec)
+    wanted = rules.answer(
+        event, outcome, value, via=via, now=utc_now(), spec=spec, by=by, comment=comment
+    )
     return rules.settled_answer(wanted, await store.write_outcome(wanted))
 
 

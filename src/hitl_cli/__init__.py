@@ -13,6 +13,7 @@ the same rules as the app; --json prints what GET /status returns.
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import logging
 import sys
@@ -53,6 +54,14 @@ def _serve(args: argparse.Namespace) -> int:
 
     run_forever(settings, on_ready=announce)
     return 0
+
+
+def _local_user() -> str | None:
+    """Who runs the command, as the system names them (recorded as who answered)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this user id (a bare container)
+        return None
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -123,6 +132,10 @@ def _on_store(args: argparse.Namespace, act: Callable[[Any], dict[str, Any] | No
         print(f"  type:     {shown['data_type']}")
         if "value" in shown and shown["status"] == "answered":
             print(f"  answer:   {json.dumps(shown['value'])}")
+            who = f" by {shown['by']}" if shown.get("by") else ""
+            print(f"  given:    {shown['answered_at']} via {shown['via']}{who}")
+            if shown.get("comment"):
+                print(f"  comment:  {shown['comment']}")
         print(f"  expires:  {shown['expires_at']}")
     return 0
 
@@ -135,7 +148,10 @@ def _answer(args: argparse.Namespace) -> int:
     from hitl_sync import _operations
 
     return _on_store(
-        args, lambda store: _operations.answer(store, args.request_id, args.value, via="cli")
+        args,
+        lambda store: _operations.answer(
+            store, args.request_id, args.value, via="cli", by=_local_user(), comment=args.comment
+        ),
     )
 
 
@@ -182,6 +198,7 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("request_id", metavar="ID", help="the event's request id")
         if name == "answer":
             command.add_argument("value", metavar="VALUE", help="the answer, as typed in a form")
+            command.add_argument("--comment", help="a comment recorded with the answer")
         command.add_argument("--store", help=store_help)
         command.add_argument("--json", action="store_true", help="print the status as JSON")
         command.set_defaults(run=run)

@@ -99,8 +99,13 @@ def outcome_document(
     value: Any = None,
     via: str = "",
     type_name: str = "",
+    by: str | None = None,
+    comment: str | None = None,
+    question_sha256: str | None = None,
 ) -> dict[str, Any]:
-    return {
+    """An outcome; an answer also records who gave it (when known), their comment, and the
+    digest of the question they saw (the audit trail)."""
+    document = {
         "version": VERSION,
         "request_id": request_id,
         "state": state,
@@ -109,6 +114,9 @@ def outcome_document(
         "via": via,
         "at": timestamp(now),
     }
+    if state == ANSWERED:
+        document.update(by=by, comment=comment, question_sha256=question_sha256)
+    return document
 
 
 def _require(document: dict[str, Any], fields: dict[str, type]) -> None:

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import re
-from typing import TypeGuard
+from typing import Any, TypeGuard
 
 from .strict_json import encodable
 
@@ -26,6 +27,7 @@ __all__ = [
     "hash_token",
     "is_valid_request_id",
     "opens_event",
+    "question_digest",
     "same_secret",
 ]
 
@@ -78,6 +80,15 @@ def derive_request_id(
     if bound_to is not None:
         counted.append(f"bound to {bound_to}")
     return f"{_slug(name)}-{_digest('run', scoped_run, scope, name, *counted)}"
+
+
+def question_digest(event: dict[str, Any]) -> str:
+    """SHA-256 of the question as people are shown it: its prompt and its type.
+
+    An answer records it, so what was answered is provable later.
+    """
+    shown = json.dumps([event["prompt"], event["type"]], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(shown.encode()).hexdigest()
 
 
 def event_token(secret: bytes, request_id: str) -> str:

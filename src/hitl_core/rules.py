@@ -22,14 +22,17 @@ import math
 from datetime import datetime, timedelta
 from typing import Any
 
-from . import codec
+from . import codec, strict_json
 from .documents import ANSWERED, CANCELLED, EXPIRED, outcome_document
 from .errors import AlreadyAnswered, InvalidValue
+from .identity import question_digest
 
 __all__ = [
+    "MAX_COMMENT",
     "MISSING",
     "answer",
     "cancel",
+    "checked_comment",
     "due_expiry",
     "effective",
     "expiry",
@@ -38,6 +41,10 @@ __all__ = [
     "settled_answer",
     "settled_cancel",
 ]
+
+
+# A comment says why, in a few sentences; the limit keeps outcomes small.
+MAX_COMMENT = 2_000
 
 
 class _Missing:
@@ -97,8 +104,10 @@ def answer(
     via: str,
     now: datetime,
     spec: codec.TypeSpec | None = None,
+    by: str | None = None,
+    comment: str | None = None,
 ) -> dict[str, Any]:
-    """The answer document to store for value.
+    """The answer document to store for value, with who gave it and their comment.
 
     Raises AlreadyAnswered if an outcome holds (the deadline included) and
     InvalidValue if value does not fit the declared type (checked against the
@@ -118,7 +127,21 @@ def answer(
         via=via,
         type_name=event["type"]["type_name"],
         now=now,
+        by=by,
+        comment=checked_comment(comment),
+        question_sha256=question_digest(event),
     )
+
+
+def checked_comment(comment: object) -> str | None:
+    """A comment fit to store: text of at most MAX_COMMENT characters; empty is none."""
+    if comment is None or comment == "":
+        return None
+    if not isinstance(comment, str) or strict_json.problem(comment):
+        raise InvalidValue("a comment must be text")
+    if len(comment) > MAX_COMMENT:
+        raise InvalidValue(f"a comment must be at most {MAX_COMMENT} characters")
+    return comment
 
 
 def settled_answer(wanted: dict[str, Any], standing: dict[str, Any]) -> dict[str, Any]:

@@ -29,6 +29,10 @@ class EventStatus:
     state: str
     value: Any = None
     at: str | None = None
+    via: str | None = None  # form, api, cli, auto; deadline, timeout or cancel for a closing
+    by: str | None = None  # who answered, when known ("operator" for the operator key)
+    comment: str | None = None
+    question_sha256: str | None = None  # the question the answer was given to
 
     @property
     def done(self) -> bool:
@@ -58,4 +62,8 @@ def describe(
         body["value"] = holding.get("value")
         answered = holding["state"] == documents.ANSWERED
         body["answered_at" if answered else "closed_at"] = holding.get("at")
+        body["via"] = holding.get("via")
+        if answered:
+            for field in ("by", "comment", "question_sha256"):
+                body[field] = holding.get(field)
     return body

@@ -91,13 +91,15 @@ async def form(request_id: str) -> str:
 async def submit_form() -> tuple[str, int]:
     fields = await request.form
     request_id = fields.get("request_id", "")
-    event = await _open(request_id, fields.get("token") or access.credential())
+    given = fields.get("token") or access.credential()
+    event = await _open(request_id, given)
     typed = fields.get("value", rules.MISSING)
+    comment = fields.get("comment")
     try:
-        answer = await _answer(event, typed, via="form")
+        answer = await _answer(event, typed, via="form", given=given, comment=comment)
     except InvalidValue as exc:
         shown = "" if typed is rules.MISSING else typed
-        return await _form_page(event, typed=shown, error=str(exc)), 422
+        return await _form_page(event, typed=shown, error=str(exc), comment=comment), 422
     return await render_template("result.html", status=200, body=answer), 200
 
 
@@ -114,13 +116,17 @@ async def submit_json() -> Response:
         raise BadRequest('send a JSON object like {"request_id": "...", "value": ...}')
     request_id = body.get("request_id")
     token = body.get("token") if isinstance(body.get("token"), str) else None
-    event = await _open(request_id, token or access.credential())
+    given = token or access.credential()
+    event = await _open(request_id, given)
     # Checked once the token opened the event: where the store is, is not for strangers.
     response_path = body.get("response_path")
     own_path = services().store.outcome_location(event["request_id"])
     if response_path is not None and not _same_location(response_path, own_path):
         raise BadRequest("response_path is chosen by the server; omit it or send the event's own")
-    return json_reply(200, await _answer(event, body["value"], via="api"))
+    answer = await _answer(
+        event, body["value"], via="api", given=given, comment=body.get("comment")
+    )
+    return json_reply(200, answer)
 
 
 @routes.get("/status/<request_id>")
@@ -160,9 +166,12 @@ async def _open(request_id: Any, given: str | None) -> dict[str, Any]:
     return await access.open_event(shared.store, shared.api_key, request_id, given)
 
 
-async def _answer(event: dict[str, Any], value: Any, *, via: str) -> dict[str, Any]:
+async def _answer(
+    event: dict[str, Any], value: Any, *, via: str, given: str | None, comment: Any
+) -> dict[str, Any]:
     """Store the answer (the rules decide) and describe it; the Python type of an
-    event of this process validates too."""
+    event of this process validates too. Who answered is known for the operator key;
+    the holder of an event's link is not named."""
     shared = services()
     request_id = event["request_id"]
     answer = await _operations.answer(
@@ -172,6 +181,8 @@ async def _answer(event: dict[str, Any], value: Any, *, via: str) -> dict[str, A
         via=via,
         spec=shared.runtime.live_type(request_id),
         event=event,
+        by="operator" if access.is_operator(shared.api_key, given) else None,
+        comment=comment,
     )
     body = _describe(event, answer)
     body["status"] = "submitted"
@@ -230,6 +241,7 @@ async def _form_page(
     outcome: dict[str, Any] | None = None,
     typed: str = "",
     error: str | None = None,
+    comment: str | None = None,
 ) -> str:
     """The form of an event, or its standing outcome if it has one.
 
@@ -246,4 +258,6 @@ async def _form_page(
         outcome=outcome,
         value_text=typed,
         error=error,
+        comment_text=comment or "",
+        max_comment=rules.MAX_COMMENT,
     )

@@ -35,6 +35,11 @@ async def test_matching_events_are_answered_as_they_are_created() -> None:
     assert await release.wait() == Release(version="2.3", replicas=3)
     outcome = await stored_outcome(approve)
     assert outcome["via"] == "auto" and outcome["value"] is True
+    status = await approve.status()
+    assert (status.via, status.by, status.comment) == ("auto", None, None)
+    assert (
+        status.question_sha256 == outcome["question_sha256"] and len(status.question_sha256) == 64
+    )
     assert (await other.status()).state == "pending"
 
 
