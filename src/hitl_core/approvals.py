@@ -17,6 +17,7 @@ import functools
 import hashlib
 import inspect
 import json
+import re
 import secrets
 import unicodedata
 from collections.abc import Awaitable, Callable
@@ -52,7 +53,7 @@ class Call:
         Every argument is named; a long value is cut, so that no argument hides
         another from the person who approves.
         """
-        lines = [asked or f"Allow {self.name} to run?", "", f"Call: {self.name}("]
+        call = [f"{self.name}("]
         each = max(
             _SHOWN_AT_LEAST, min(_SHOWN_PER_ARGUMENT, _SHOWN_IN_ALL // max(1, len(self.arguments)))
         )
@@ -60,8 +61,13 @@ class Call:
             text = _visible(json.dumps(value, ensure_ascii=False))
             if len(text) > each:
                 text = text[:each] + f" ... (cut; {len(text)} characters)"
-            lines.append(f"    {argument}={text},")
-        lines += [")", "", f"Arguments digest (SHA-256): {self.digest}"]
+            call.append(f"    {argument}={text},")
+        call.append(")")
+        # A fence longer than any run of backticks inside, so no argument can close it.
+        longest = max((len(run) for run in re.findall(r"`+", "\n".join(call))), default=0)
+        fence = "`" * max(3, longest + 1)
+        lines = [asked or f"Allow `{self.name}` to run?", "", fence, *call, fence]
+        lines += ["", f"Arguments digest (SHA-256): `{self.digest}`"]
         return "\n".join(lines)
 
 

@@ -27,7 +27,7 @@ from werkzeug.exceptions import BadRequest, Forbidden, TooManyRequests, Unauthor
 
 from hitl_async import _operations
 from hitl_async._waiting import outcome_of
-from hitl_core import documents, identity, rules, strict_json
+from hitl_core import documents, identity, markdown, rules, strict_json
 from hitl_core.documents import utc_now
 from hitl_core.errors import InvalidValue, StoreError
 from hitl_core.status import describe
@@ -252,6 +252,7 @@ async def _form_page(
     return await render_template(
         "form.html",
         event=event,
+        prompt_html=markdown.to_html(event["prompt"]),
         kind=event["type"]["kind"],
         choices=_choice_labels(event["type"]),
         token=identity.event_token(secret, event["request_id"]),
