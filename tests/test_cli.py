@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import getpass
+import importlib.metadata
 import json
 import os
 import shlex
@@ -15,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
+import hitl_cli
 import hitl_sync
 from hitl_core import runtime
 
@@ -143,3 +146,14 @@ def test_serve_takes_the_s3_endpoint_as_an_option(
         assert form.status_code == 200 and "Flag?" in form.text
     finally:
         stop_server(served)
+
+
+def test_version_and_help_on_every_option() -> None:
+    shown = hitl("--version")
+    assert shown.returncode == 0
+    assert shown.stdout.strip() == f"hitl {importlib.metadata.version('hitl-events')}"
+    parser = hitl_cli._parser()
+    (commands,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    for name, command in commands.choices.items():
+        for action in command._actions:
+            assert action.help, (name, action.dest)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import importlib.metadata
 import json
 import logging
 import sys
@@ -54,6 +55,13 @@ def _serve(args: argparse.Namespace) -> int:
 
     run_forever(settings, on_ready=announce)
     return 0
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("hitl-events")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree
+        return "(not installed)"
 
 
 def _local_user() -> str | None:
@@ -164,6 +172,9 @@ def _cancel(args: argparse.Namespace) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hitl", description="Pause programs until a person answers a typed question."
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"hitl {_version()}", help="print the version"
     )
     commands = parser.add_subparsers(dest="command", required=True)
     store_help = f"store URL or directory (default: HITL_STORE, else {default_store_url()})"
