@@ -15,6 +15,7 @@ Runs on asyncio only; the embedded server gives it a thread of its own.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from quart import Quart, Response, render_template, request
@@ -88,6 +89,7 @@ def create_app(
         holds=Holds(),
     )
     app.register_blueprint(routes)
+    app.add_template_filter(as_a_person_reads, "answer")
     _handle_errors(app)
 
     @app.after_request
@@ -96,6 +98,15 @@ def create_app(
         return response
 
     return app
+
+
+def as_a_person_reads(value: Any) -> str:
+    """An answer as a page shows it: Yes and No, text as it is, the rest as JSON."""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _handle_errors(app: Quart) -> None:

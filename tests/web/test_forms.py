@@ -89,7 +89,7 @@ async def test_a_form_submission_answers_the_event(client: Client, ask: Ask) -> 
     text = await page(client, asked, query_string=asked.query)
     assert "Answered" in text and "<form" not in text
     status, text = await submit(client, asked, "false")
-    assert status == 409 and "The standing answer is <code>true</code>" in text
+    assert status == 409 and "The standing answer is <strong>Yes</strong>" in text
 
 
 async def test_an_invalid_value_shows_the_form_again_with_the_error(
@@ -125,3 +125,24 @@ async def test_a_closed_event_shows_no_form(client: Client, ask: Ask) -> None:
     assert "expired and takes no answer" in text and "<form" not in text
     status, text = await submit(client, asked, "3")
     assert status == 410 and "expired" in text
+
+
+@pytest.mark.parametrize("data_type", [Shade, Literal["small", "large"]])
+async def test_a_choice_has_no_option_chosen_for_the_person(
+    client: Client, ask: Ask, data_type: Any
+) -> None:
+    asked = await ask(data_type)
+    text = await page(client, asked, query_string=asked.query)
+    select = text.split("<select", 1)[1].split("</select>", 1)[0]
+    assert '<option value="" selected disabled>Choose one</option>' in select
+    assert select.count("selected") == 1
+    status, _ = await submit(client, asked, "")
+    assert status == 422 and asked.outcome() is None
+
+
+async def test_pages_show_answers_as_a_person_reads_them(client: Client, ask: Ask) -> None:
+    asked = await ask(bool)
+    status, text = await submit(client, asked, "false")
+    assert status == 200 and "Your answer <strong>No</strong> was recorded." in text
+    text = await page(client, asked, query_string=asked.query)
+    assert "Answered: <strong>No</strong>" in text and "false" not in text.split("Answered:")[1]
