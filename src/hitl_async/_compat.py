@@ -25,6 +25,8 @@ import anyio.from_thread
 import anyio.lowlevel
 import anyio.to_thread
 
+from hitl_core.loops import running_event_loop
+
 if TYPE_CHECKING:
     from ._events import Event
 
@@ -59,23 +61,6 @@ def check_loop_not_blocked(call: str) -> None:
     """Nothing in this flavor blocks; the blocking flavor warns here (see its twin)."""
 
 
-def _event_loop_here() -> str | None:
-    """The event loop library running on this thread, if one is."""
-    try:
-        asyncio.get_running_loop()
-        return "asyncio"
-    except RuntimeError:
-        pass
-    trio: Any = sys.modules.get("trio")
-    if trio is not None:
-        try:
-            trio.lowlevel.current_trio_token()
-            return "trio"
-        except RuntimeError:
-            pass
-    return None
-
-
 def awaitable(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
     """fn itself, for an awaiting caller (the blocking flavor gives its async twin)."""
     return fn
@@ -91,7 +76,7 @@ def blocking(fn: Callable[P, Awaitable[R]]) -> Callable[P, R]:
     @functools.wraps(fn)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
         call = functools.partial(fn, *args, **kwargs)
-        running = _event_loop_here()
+        running = running_event_loop()
         if running is None:
             return anyio.run(call)
         message = (

@@ -8,11 +8,9 @@ as clean as cancelling the async flavor itself.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import importlib
 import logging
-import sys
 import threading
 import time
 import warnings
@@ -30,6 +28,7 @@ from typing import (
 )
 
 from hitl_core import runtime
+from hitl_core.loops import running_event_loop
 
 if TYPE_CHECKING:
     from ._events import Event
@@ -60,23 +59,6 @@ def run_sync(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     return fn(*args, **kwargs)
 
 
-def _event_loop_here() -> str | None:
-    """The event loop library running on this thread, if one is (never imported here)."""
-    try:
-        asyncio.get_running_loop()
-        return "asyncio"
-    except RuntimeError:
-        pass
-    trio: Any = sys.modules.get("trio")
-    if trio is not None:
-        try:
-            trio.lowlevel.current_trio_token()
-            return "trio"
-        except RuntimeError:
-            pass
-    return None
-
-
 def check_loop_not_blocked(call: str) -> None:
     """Warn when a blocking call (call(), e.g. event.wait) is made on a thread that
     runs an event loop.
@@ -84,7 +66,7 @@ def check_loop_not_blocked(call: str) -> None:
     Nothing else on that loop runs until the call returns: a gathered sibling
     does not even start. The warning names the awaitable twin to use instead.
     """
-    running = _event_loop_here()
+    running = running_event_loop()
     if running is None:
         return
     message = (

@@ -68,6 +68,9 @@ _ADAPTERS: tuple[tuple[str, Callable[[], bool], str], ...] = (
 )
 
 
+_MODULES = {name: module for name, _, module in _ADAPTERS}
+
+
 def _adapter(module: str) -> Adapter:
     found: Any = importlib.import_module(f"{__name__}.{module}")
     adapter: Adapter = found
@@ -108,9 +111,8 @@ def show(place: Place, link: Link) -> None:
     """Show the link where the user of the orchestrator the call runs in looks (it may block)."""
     if place.orchestrator is None:
         return
-    module = dict((name, module) for name, _, module in _ADAPTERS)[place.orchestrator]
     try:
-        _adapter(module).show(link)
+        _adapter(_MODULES[place.orchestrator]).show(link)
     except Exception:  # showing a link never fails the event
         log.warning(
             "hitl: could not show the link of %r in %s",
