@@ -8,7 +8,6 @@ threads and clocks.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
 import contextvars
 import functools
@@ -103,9 +102,17 @@ def _run_afresh(fn: Callable[[], Awaitable[T]]) -> T:
 def _in_a_loop_of_its_own(call: Callable[[], Awaitable[R]]) -> R:
     """call run by an event loop in a helper thread, in this thread's context (an
     orchestrator's run lives in context variables); an interrupt while this thread
-    waits (Ctrl-C) cancels it there before it propagates."""
+    waits (Ctrl-C) cancels it there before it propagates.
+
+    This thread waits on a bare lock that the helper releases when it is done: an
+    interrupt can land there without leaving a half-restored condition behind, as it
+    can inside ``Future.result()`` or ``Event.wait()``.
+    """
     started = threading.Event()
+    finished = threading.Lock()
+    finished.acquire()
     handle: list[Any] = []  # the helper loop's cancel scope and token
+    outcome: list[tuple[bool, Any]] = []  # (True, result) or (False, exception)
 
     async def cancellable() -> R | None:
         with anyio.CancelScope() as scope:  # made in the helper's loop, for its backend
@@ -114,22 +121,31 @@ def _in_a_loop_of_its_own(call: Callable[[], Awaitable[R]]) -> R:
             return await call()
         return None  # cancelled: the caller is raising already
 
-    def in_this_context() -> R | None:
-        return context.run(_run_afresh, cancellable)
+    def helper() -> None:
+        try:
+            outcome.append((True, context.run(_run_afresh, cancellable)))
+        except BaseException as exc:  # handed to the waiting thread, which raises it
+            outcome.append((False, exc))
+        finally:
+            started.set()
+            finished.release()
 
     context = contextvars.copy_context()
-    pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="hitl-blocking")
-    future = pool.submit(in_this_context)
+    thread = threading.Thread(target=helper, name="hitl-blocking", daemon=True)
+    thread.start()
     try:
-        result = future.result()
+        finished.acquire()
     except BaseException:
-        if not future.cancel() and started.wait(30):
+        if started.wait(30) and handle:
             with contextlib.suppress(RuntimeError):  # its loop may have ended already
                 anyio.from_thread.run_sync(handle[0].cancel, token=handle[1])
+        thread.join()
         raise
-    finally:
-        pool.shutdown(wait=True)
-    return result  # type: ignore[return-value]  # only a cancelled run returns None
+    thread.join()
+    succeeded, value = outcome[0]
+    if not succeeded:
+        raise value
+    return value  # type: ignore[no-any-return]  # only a cancelled run returns None
 
 
 async def sleep(seconds: float) -> None:
