@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 from . import strict_json
 from .errors import InvalidValue
+from .people import APPROVAL_KIND, Approval
 
 __all__ = ["TypeSpec", "describe", "validate_answer", "validate_with_description"]
 _TRUE = frozenset({"true", "yes", "y", "on", "1"})
@@ -105,7 +106,7 @@ class TypeSpec:
     """A data type as hitl handles it: its widget kind, its schema and its parsers."""
 
     data_type: Any
-    kind: str  # "bool" | "int" | "float" | "str" | "choice" | "json"
+    kind: str  # "bool" | "int" | "float" | "str" | "choice" | "approval" | "json"
     type_name: str
     schema: dict[str, Any] | None = None
     choices: list[Any] | None = None
@@ -113,8 +114,9 @@ class TypeSpec:
 
     def describe(self) -> dict[str, Any]:
         """The JSON description stored in the event document."""
+        sent = "bool" if self.kind == APPROVAL_KIND else self.kind  # a vote is true or false
         return {
-            "data_type": self.kind if self.kind in _PARSERS else "json",
+            "data_type": sent if sent in _PARSERS else "json",
             "kind": self.kind,
             "type_name": self.type_name,
             "schema": self.schema,
@@ -135,6 +137,8 @@ class TypeSpec:
         """Validate a submitted value and return its JSON form, or raise InvalidValue."""
         if self.kind in _PARSERS:
             return _PARSERS[self.kind](value)
+        if self.kind == APPROVAL_KIND:
+            return _parse_bool(value)
         assert self._adapter is not None
         typed = self._validate(value)
         try:
@@ -146,6 +150,8 @@ class TypeSpec:
         """Turn a stored JSON answer back into the declared type."""
         if self.kind in _PARSERS:
             return _PARSERS[self.kind](value)
+        if self.kind == APPROVAL_KIND:
+            return _approval(value)
         return self._validate(value)
 
     def _validate(self, value: Any) -> Any:
@@ -161,6 +167,14 @@ class TypeSpec:
                 raise InvalidValue(_pydantic_message(second, self.type_name)) from None
 
 
+def _approval(value: Any) -> Approval:
+    """An Approval from its stored JSON form."""
+    if not isinstance(value, dict) or not isinstance(value.get("approved"), bool):
+        raise InvalidValue(f"{_show(value)} is not a stored approval")
+    by = value.get("by") or []
+    return Approval(value["approved"], value.get("comment"), tuple(str(p) for p in by))
+
+
 def _pydantic_message(error: pydantic.ValidationError, type_name: str) -> str:
     parts = []
     for item in error.errors(include_url=False)[:3]:
@@ -174,6 +188,8 @@ def describe(data_type: Any) -> TypeSpec:
     if data_type in _PRIMITIVES:
         kind = _PRIMITIVES[data_type]
         return TypeSpec(data_type, kind, kind)
+    if data_type is Approval:
+        return TypeSpec(Approval, APPROVAL_KIND, "Approval")
     try:
         adapter: pydantic.TypeAdapter[Any] = pydantic.TypeAdapter(data_type)
         schema = adapter.json_schema()
@@ -250,6 +266,8 @@ def validate_with_description(description: dict[str, Any], value: Any) -> Any:
     kind = description.get("kind")
     if kind in _PARSERS:
         return _PARSERS[kind](value)
+    if kind == APPROVAL_KIND:
+        return _parse_bool(value)  # true approves
     choices = description.get("choices")
     if kind == "choice" and choices is not None:
         for choice in choices:

@@ -77,6 +77,8 @@ class Settings:
     port: int
     api_key: str | None
     s3_endpoint_url: str | None = None
+    # The header an authenticating proxy sets to the user's id; None: trust no header.
+    trusted_user_header: str | None = None
 
     @classmethod
     def resolve(
@@ -107,4 +109,5 @@ class Settings:
             port=port if port is not None else _port(_env("HITL_PORT")),
             api_key=_env("HITL_API_KEY"),
             s3_endpoint_url=s3_endpoint_url or _env("HITL_S3_ENDPOINT_URL"),
+            trusted_user_header=_env("HITL_TRUSTED_USER_HEADER"),
         )

@@ -1,12 +1,23 @@
 """The JSON documents hitl stores, and where they live. Every one has a "version".
 
-secret.json                  the store's token key, created on first use
-events/{request_id}.json     the question, written once
-outcomes/{request_id}.json   answered, cancelled or expired, written once
+secret.json                          the store's token key, created on first use
+events/{request_id}.json             the question, written once
+outcomes/{request_id}.json           answered, cancelled or expired, written once
+votes/{request_id}/{person}.json     a respondent's vote on an approval, written once
+listing/{entry}.json                 every event, newest first: the operator's inbox
+people/{person}/{entry}.json         the events a respondent may answer: their inbox
+
+{person} is a digest of the respondent's id. An {entry} name says when the event
+was made and when it expires (inverted milliseconds, so that names sort newest
+first) and its request id: a page of an inbox, pending events only, is picked
+from one listing of names and costs reads of that page's events alone.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -17,17 +28,26 @@ __all__ = [
     "CANCELLED",
     "EXPIRED",
     "PENDING",
+    "Entry",
+    "entry_name",
     "event_document",
     "event_path",
+    "listing_folder",
     "outcome_document",
     "outcome_path",
+    "parse_entry",
     "utc_now",
+    "vote_path",
+    "votes_folder",
 ]
 
 VERSION = 1
 SECRET_PATH = "secret.json"
 EVENTS_DIR = "events"
 OUTCOMES_DIR = "outcomes"
+VOTES_DIR = "votes"
+LISTING_DIR = "listing"
+PEOPLE_DIR = "people"
 
 PENDING = "pending"
 ANSWERED = "answered"
@@ -50,6 +70,59 @@ def outcome_path(request_id: str) -> str:
     return f"{OUTCOMES_DIR}/{_checked(request_id)}.json"
 
 
+def _person_key(person: str) -> str:
+    return hashlib.sha256(person.encode()).hexdigest()[:32]
+
+
+def votes_folder(request_id: str) -> str:
+    return f"{VOTES_DIR}/{_checked(request_id)}"
+
+
+def vote_path(request_id: str, person: str) -> str:
+    return f"{votes_folder(request_id)}/{_person_key(person)}.json"
+
+
+def listing_folder(person: str | None = None) -> str:
+    """The folder listing every event (None), or those a respondent may answer."""
+    return LISTING_DIR if person is None else f"{PEOPLE_DIR}/{_person_key(person)}"
+
+
+_NEVER = 10**13  # milliseconds since 1970, past the year 2286
+_ENTRY = re.compile(r"^(\d{13})-(\d{13})-([a-z0-9-]+)\.json$")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An event as a listing's name shows it."""
+
+    request_id: str
+    created_ms: int
+    expires_ms: int
+
+    def pending_at(self, now: datetime, closed: set[str] | frozenset[str]) -> bool:
+        """Pending, unless its outcome is among closed or its deadline has passed."""
+        return self.request_id not in closed and self.expires_ms > _milliseconds(now)
+
+
+def _milliseconds(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def entry_name(event: dict[str, Any]) -> str:
+    """The name of an event's entry in a listing folder (sorted newest first)."""
+    created = _milliseconds(datetime.fromisoformat(event["created_at"]))
+    expires = _milliseconds(datetime.fromisoformat(event["expires_at"]))
+    return f"{_NEVER - created:013d}-{expires:013d}-{_checked(event['request_id'])}.json"
+
+
+def parse_entry(name: str) -> Entry | None:
+    """The event a listing name stands for, or None for a name hitl did not write."""
+    found = _ENTRY.fullmatch(name)
+    if found is None or not is_valid_request_id(found[3]):
+        return None
+    return Entry(found[3], _NEVER - int(found[1]), int(found[2]))
+
+
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -70,8 +143,10 @@ def event_document(
     timeout_seconds: float,
     now: datetime,
     bound_to: str | None = None,
+    respondents: tuple[str, ...] = (),
+    quorum: int | str = 1,
 ) -> dict[str, Any]:
-    document = {
+    document: dict[str, Any] = {
         "version": VERSION,
         "request_id": request_id,
         "name": name,
@@ -88,6 +163,10 @@ def event_document(
     }
     if bound_to is not None:
         document["bound_to"] = bound_to  # what the answer approves, e.g. a call's digest
+    if respondents:
+        document["respondents"] = list(respondents)  # who may answer; anyone with the link else
+    if quorum != 1:
+        document["quorum"] = quorum
     return document
 
 
@@ -99,13 +178,14 @@ def outcome_document(
     value: Any = None,
     via: str = "",
     type_name: str = "",
-    by: str | None = None,
+    by: str | list[str] | None = None,
     comment: str | None = None,
     question_sha256: str | None = None,
 ) -> dict[str, Any]:
-    """An outcome; an answer also records who gave it (when known), their comment, and the
-    digest of the question they saw (the audit trail)."""
-    document = {
+    """An outcome; an answer also records who gave it (when known; the deciding respondents
+    of an approval), their comment, and the digest of the question they saw (the audit
+    trail)."""
+    document: dict[str, Any] = {
         "version": VERSION,
         "request_id": request_id,
         "state": state,
@@ -156,3 +236,13 @@ def check_secret(document: dict[str, Any]) -> None:
             raise ValueError("its secret is too short")
     except ValueError as exc:
         raise ValueError(f"its secret is not a hex key: {exc}") from None
+
+
+def check_vote(document: dict[str, Any]) -> None:
+    """Raise ValueError unless this is a whole vote document."""
+    _require(document, {"request_id": str, "by": str, "approved": bool, "at": str, "via": str})
+
+
+def check_entry(document: dict[str, Any]) -> None:
+    """Raise ValueError unless this is a whole listing entry."""
+    _require(document, {"request_id": str})

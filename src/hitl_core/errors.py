@@ -22,12 +22,14 @@ from typing import Any
 
 __all__ = [
     "AlreadyAnswered",
+    "AlreadyVoted",
     "ApprovalRejected",
     "EventCancelled",
     "EventNotFound",
     "EventTimeout",
     "HitlError",
     "InvalidValue",
+    "NotARespondent",
     "StoreError",
     "StoreUnavailable",
 ]
@@ -103,6 +105,35 @@ class AlreadyAnswered(HitlError):
 
     def _arguments(self) -> tuple[Any, ...]:
         return self.request_id, self.state, self.value
+
+
+class AlreadyVoted(HitlError):
+    """This respondent has voted on the approval already; their first vote stands.
+
+    vote is the standing vote document (approved, comment, at, via).
+    """
+
+    def __init__(self, request_id: str, person: str, vote: dict[str, Any]) -> None:
+        super().__init__(f"{person!r} has voted on {request_id!r} already; the first vote stands")
+        self.request_id = request_id
+        self.person = person
+        self.vote = vote
+
+    def _arguments(self) -> tuple[Any, ...]:
+        return self.request_id, self.person, self.vote
+
+
+class NotARespondent(HitlError, PermissionError):
+    """The event names its respondents, and this person is not among them."""
+
+    def __init__(self, request_id: str, person: str | None) -> None:
+        who = "only its respondents" if person is None else f"{person!r} is not among them"
+        super().__init__(f"event {request_id!r} names who may answer it: {who}")
+        self.request_id = request_id
+        self.person = person
+
+    def _arguments(self) -> tuple[Any, ...]:
+        return self.request_id, self.person
 
 
 class ApprovalRejected(HitlError):

@@ -8,10 +8,20 @@ the derivation.
 Each event's token is an HMAC of its request id under the store's secret, so a
 restarted task finds the same token (and so the same form URL) while the store
 itself keeps only the token's hash.
+
+A person's tokens name them and are signed the same way, so the server learns
+who holds one without reading anything:
+
+    p.<person>.<mac>   a respondent's personal token, bound to one event
+    i.<person>.<mac>   a respondent's inbox token, for every event they may answer
+
+<person> is the id in unpadded base64url.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import json
@@ -25,8 +35,12 @@ __all__ = [
     "derive_request_id",
     "event_token",
     "hash_token",
+    "inbox_token",
+    "inbox_token_holder",
     "is_valid_request_id",
     "opens_event",
+    "personal_token",
+    "personal_token_holder",
     "question_digest",
     "same_secret",
 ]
@@ -114,3 +128,55 @@ def same_secret(given: str, expected: str) -> bool:
     if not encodable(given):
         return False
     return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def _signed(secret: bytes, *parts: str) -> str:
+    joined = "\x1f".join(parts).encode()
+    return hmac.new(secret, joined, hashlib.sha256).hexdigest()[:40]
+
+
+def _person_part(person: str) -> str:
+    return base64.urlsafe_b64encode(person.encode()).decode().rstrip("=")
+
+
+def _holder(token: str, kind: str) -> tuple[str, str] | None:
+    """The person a token of this kind names, and its mac; None if it is not one."""
+    if not encodable(token):
+        return None
+    parts = token.split(".")
+    if len(parts) != 3 or parts[0] != kind or not parts[1]:
+        return None
+    try:
+        person = base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    return person, parts[2]
+
+
+def personal_token(secret: bytes, request_id: str, person: str) -> str:
+    """A respondent's token for one event: it opens the event and answers as them."""
+    mac = _signed(secret, "respondent-token", request_id, person)
+    return f"p.{_person_part(person)}.{mac}"
+
+
+def personal_token_holder(secret: bytes, request_id: str, token: str) -> str | None:
+    """The person whose personal token for request_id this is, or None."""
+    found = _holder(token, "p")
+    if found is None:
+        return None
+    person, _ = found
+    return person if same_secret(token, personal_token(secret, request_id, person)) else None
+
+
+def inbox_token(secret: bytes, person: str) -> str:
+    """A respondent's inbox token: it lists the events they may answer."""
+    return f"i.{_person_part(person)}.{_signed(secret, 'inbox-token', person)}"
+
+
+def inbox_token_holder(secret: bytes, token: str) -> str | None:
+    """The person whose inbox token this is, or None."""
+    found = _holder(token, "i")
+    if found is None:
+        return None
+    person, _ = found
+    return person if same_secret(token, inbox_token(secret, person)) else None

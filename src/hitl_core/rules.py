@@ -11,6 +11,7 @@ rule is written here once:
 
 - answer():      the answer to store, or why none may be stored (AlreadyAnswered,
                  InvalidValue); settled_answer() once it is written
+- vote():        a respondent's vote on an approval (people.tally() decides)
 - cancel():      the cancellation to store, or why none may be; settled_cancel()
 - due_expiry():  the expiry to record once the deadline has passed
 - effective():   the outcome that holds now, recorded or not (status)
@@ -22,7 +23,7 @@ import math
 from datetime import datetime, timedelta
 from typing import Any
 
-from . import codec, strict_json
+from . import codec, people, strict_json
 from .documents import ANSWERED, CANCELLED, EXPIRED, outcome_document
 from .errors import AlreadyAnswered, InvalidValue
 from .identity import question_digest
@@ -40,6 +41,8 @@ __all__ = [
     "seconds_left",
     "settled_answer",
     "settled_cancel",
+    "takes_votes",
+    "vote",
 ]
 
 
@@ -120,6 +123,11 @@ def answer(
     if value is MISSING:
         raise InvalidValue("a value is required")
     stored = codec.validate_answer(event["type"], value, spec)
+    comment = checked_comment(comment)
+    recorded_by: str | list[str] | None = by
+    if event["type"]["kind"] == people.APPROVAL_KIND:  # decided by one answer, not by votes
+        recorded_by = [by] if by else []
+        stored = people.approval_value(stored, comment, recorded_by)
     return outcome_document(
         event["request_id"],
         ANSWERED,
@@ -127,10 +135,37 @@ def answer(
         via=via,
         type_name=event["type"]["type_name"],
         now=now,
-        by=by,
-        comment=checked_comment(comment),
+        by=recorded_by,
+        comment=comment,
         question_sha256=question_digest(event),
     )
+
+
+def vote(
+    event: dict[str, Any],
+    outcome: dict[str, Any] | None,
+    value: Any,
+    *,
+    person: str,
+    via: str,
+    now: datetime,
+    comment: str | None = None,
+) -> dict[str, Any]:
+    """A respondent's vote on an approval, to store once; the same refusals as answer()."""
+    holding = effective(event, outcome, now)
+    if holding is not None:
+        raise refusal(event["request_id"], holding)
+    if value is MISSING:
+        raise InvalidValue("a vote is required: true approves, false rejects")
+    approved = codec.validate_with_description(event["type"], value)
+    return people.vote_document(
+        event, person, approved, comment=checked_comment(comment), via=via, now=now
+    )
+
+
+def takes_votes(event: dict[str, Any]) -> bool:
+    """Whether respondents answer the event by votes: an approval with respondents."""
+    return event["type"].get("kind") == people.APPROVAL_KIND and bool(event.get("respondents"))
 
 
 def checked_comment(comment: object) -> str | None:

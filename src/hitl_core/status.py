@@ -30,7 +30,9 @@ class EventStatus:
     value: Any = None
     at: str | None = None
     via: str | None = None  # form, api, cli, auto; deadline, timeout or cancel for a closing
-    by: str | None = None  # who answered, when known ("operator" for the operator key)
+    # Who answered, when known ("operator" for the operator key); an Approval's deciding
+    # respondents, in the order they voted.
+    by: str | list[str] | None = None
     comment: str | None = None
     question_sha256: str | None = None  # the question the answer was given to
 
@@ -58,6 +60,9 @@ def describe(
         "created_at": event.get("created_at"),
         "expires_at": event.get("expires_at"),
     }
+    if event.get("respondents"):
+        body["respondents"] = event["respondents"]
+        body["quorum"] = event.get("quorum", 1)
     if holding is not None:
         body["value"] = holding.get("value")
         answered = holding["state"] == documents.ANSWERED

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -16,6 +17,7 @@ from hitl_core import (
     identity,
     links,
     orchestrators,
+    people,
     rules,
     runtime,
     strict_json,
@@ -64,6 +66,8 @@ class EventState:
     store_url: str
     s3_endpoint_url: str | None
     event_document: dict[str, Any]
+    personal_tokens: dict[str, str]  # respondent -> their token for this event
+    contacts: dict[str, str]  # respondent -> where to reach them (an Apprise URL)
 
 
 @_compat.event_factory
@@ -81,6 +85,8 @@ def new_event(
     store: str | None = None,
     endpoint: str | None = None,
     public_url: str | None = None,
+    respondents: Iterable[str] | Mapping[str, str | None] | None = None,
+    quorum: int | str = 1,
     show: bool = True,
     _bound_to: str | None = None,
 ) -> Event[Any]:
@@ -97,6 +103,12 @@ def new_event(
     the program configured no logging, and shown where an orchestrator's user
     looks (a Flyte report, a flytekit Deck, a Prefect link artifact); show=False
     turns all of that off.
+
+    respondents= names who may answer (ids, or a mapping of id to contact): each
+    answers through their own link, event.link_for(id), and is recorded as the
+    one who answered; the event's own link then shows the question but takes no
+    answer. With data_type=hitl.Approval, quorum= approvals from distinct
+    respondents decide (a number, or "all"), and the first rejection decides at once.
     """
     identity.check_name(name)
     identity.check_name(scope, "scope")
@@ -106,15 +118,9 @@ def new_event(
     poll = _check_seconds(poll_interval_seconds, "poll_interval_seconds")
     process = runtime.current()
     spec = process.type_spec(data_type)
-    resolve = functools.partial(
-        Settings.resolve,
-        store=store,
-        endpoint=endpoint,
-        public_url=public_url,
-        provided=process.provided_app,
-    )
-    # A deployment's app may be looked up over the network, once: not on the loop.
-    settings = _compat.run_sync(resolve) if process.asks_for_an_app else resolve()
+    listed, contacts = people.check_respondents(respondents)
+    quorum = people.check_quorum(quorum, spec.kind, listed)
+    settings = resolved_settings(store, endpoint, public_url)
     canned, canned_answer = process.auto_answer_for(name)
     if canned:  # testing.auto_answer(): refuse a wrong canned answer before storing anything
         canned_answer = codec.validate_answer(
@@ -142,16 +148,17 @@ def new_event(
 
     try:
         event_store = open_store(settings.store, s3_endpoint_url=settings.s3_endpoint_url)
-        token, standing, earlier = _create_or_attach(
-            event_store, request_id, name, scope, run, prompt, spec, timeout, _bound_to
-        )
+        question = _Question(name, scope, run, prompt, spec, timeout, _bound_to, listed, quorum)
+        token, standing, earlier = _create_or_attach(event_store, request_id, question)
+        secret = event_store.secret()
+        personal = {p: identity.personal_token(secret, request_id, p) for p in listed}
         state = earlier or documents.PENDING
         if canned and state == documents.PENDING:
             _operations.answer(
                 event_store, request_id, canned_answer, via="auto", spec=spec, event=standing
             )
             state = documents.ANSWERED
-        served_by = _serving_endpoint(settings, event_store.url)
+        served_by = serving_endpoint(settings, event_store.url)
     except BaseException:
         # A retry of a failed call must get the same request, as a restart would.
         if key is None:
@@ -174,6 +181,8 @@ def new_event(
             store_url=settings.store,
             s3_endpoint_url=settings.s3_endpoint_url,
             event_document=standing,
+            personal_tokens=personal,
+            contacts=contacts,
         )
     )
     link = links.Link(
@@ -256,6 +265,19 @@ class Event(Generic[T]):
     def api_url(self) -> str:
         """Where the JSON answer is POSTed; it carries the event's token."""
         return f"{self._state.public_url}/submit/json?token={self._state.token}"
+
+    @property
+    def respondents(self) -> tuple[str, ...]:
+        """Who may answer; empty when anyone holding the event's link may."""
+        return tuple(self._state.personal_tokens)
+
+    def link_for(self, respondent: str) -> str:
+        """A respondent's personal form URL: it answers as them, on this event only."""
+        token = self._state.personal_tokens.get(respondent)
+        if token is None:
+            listed = ", ".join(map(repr, self._state.personal_tokens)) or "nobody"
+            raise ValueError(f"{respondent!r} is not a respondent of this event ({listed})")
+        return f"{self._state.public_url}/form/{self.request_id}?token={token}"
 
     @property
     def timeout_seconds(self) -> float:
@@ -351,13 +373,29 @@ class Event(Generic[T]):
                 raise AlreadyAnswered(self.request_id, refused.state, value) from None
 
 
-def _check_same_question(standing: dict[str, Any], spec: codec.TypeSpec, prompt: str) -> None:
+@dataclass(frozen=True)
+class _Question:
+    """What a call asks, as new_event() checked it."""
+
+    name: str
+    scope: str
+    run: str
+    prompt: str
+    spec: codec.TypeSpec
+    timeout: float
+    bound_to: str | None
+    respondents: tuple[str, ...]
+    quorum: int | str
+
+
+def _check_same_question(standing: dict[str, Any], question: _Question) -> None:
     """Refuse to re-attach a call to a stored request that asks something else.
 
     Request ids count calls by name, so two tasks of one run that ask different
     questions under one name in a varying order would otherwise swap answers.
     """
     request_id = standing["request_id"]
+    spec, prompt = question.spec, question.prompt
     if not spec.matches(standing["type"]):
         raise InvalidValue(
             f"request {request_id!r} already exists with type "
@@ -369,9 +407,30 @@ def _check_same_question(standing: dict[str, Any], spec: codec.TypeSpec, prompt:
             f"request {request_id!r} already exists with the prompt {standing['prompt']!r}, "
             f"not {prompt!r}; give each distinct question its own name or key="
         )
+    asked_of = (standing.get("respondents") or [], standing.get("quorum", 1))
+    if asked_of != (list(question.respondents), question.quorum):
+        raise InvalidValue(
+            f"request {request_id!r} already exists for the respondents {asked_of[0]} "
+            f"with quorum {asked_of[1]!r}, not {list(question.respondents)} with "
+            f"quorum {question.quorum!r}; give each distinct question its own name or key="
+        )
 
 
-def _serving_endpoint(settings: Settings, store_url: str) -> str:
+def resolved_settings(store: str | None, endpoint: str | None, public_url: str | None) -> Settings:
+    """The settings of an event or an inbox link, arguments first."""
+    process = runtime.current()
+    resolve = functools.partial(
+        Settings.resolve,
+        store=store,
+        endpoint=endpoint,
+        public_url=public_url,
+        provided=process.provided_app,
+    )
+    # A deployment's app may be looked up over the network, once: not on the loop.
+    return _compat.run_sync(resolve) if process.asks_for_an_app else resolve()
+
+
+def serving_endpoint(settings: Settings, store_url: str) -> str:
     """The configured endpoint (checked once), else this process's embedded server."""
     process = runtime.current()
     if settings.endpoint is None:
@@ -382,35 +441,29 @@ def _serving_endpoint(settings: Settings, store_url: str) -> str:
 
 
 def _create_or_attach(
-    event_store: Store,
-    request_id: str,
-    name: str,
-    scope: str,
-    run: str,
-    prompt: str,
-    spec: codec.TypeSpec,
-    timeout: float,
-    bound_to: str | None,
+    event_store: Store, request_id: str, question: _Question
 ) -> tuple[str, dict[str, Any], str | None]:
     """Store the question unless it is stored: the token, the standing document, and the
     state of the question when it was asked before (None when asked now)."""
     token = identity.event_token(event_store.secret(), request_id)
     document = documents.event_document(
         request_id=request_id,
-        name=name,
-        scope=scope,
-        run_id=run,
-        prompt=prompt,
-        type_description=spec.describe(),
+        name=question.name,
+        scope=question.scope,
+        run_id=question.run,
+        prompt=question.prompt,
+        type_description=question.spec.describe(),
         token_hash=identity.hash_token(token),
-        timeout_seconds=timeout,
+        timeout_seconds=question.timeout,
         now=documents.utc_now(),
-        bound_to=bound_to,
+        bound_to=question.bound_to,
+        respondents=question.respondents,
+        quorum=question.quorum,
     )
     standing = event_store.create_event(document)
     if standing is document:
         return token, standing, None
-    _check_same_question(standing, spec, prompt)
+    _check_same_question(standing, question)
     outcome = event_store.read_outcome(request_id)
     if outcome is None:
         return token, standing, documents.PENDING
@@ -418,7 +471,7 @@ def _create_or_attach(
         log.warning(
             "hitl: event %r (%s) was %s in an earlier attempt and will not be asked "
             "again; give it a new key= to ask again",
-            name,
+            question.name,
             request_id,
             outcome["state"],
         )

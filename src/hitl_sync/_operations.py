@@ -6,6 +6,8 @@ an expiry and a status read mean the same wherever they come from.
 
     look()     the event and the outcome that holds now (nothing is written)
     answer()   store an answer; AlreadyAnswered or InvalidValue if it may not stand
+    vote()     store a respondent's vote on an approval, and the decision if it makes one
+    decide()   record the decision the stored votes make, if they make one
     cancel()   store a cancellation; AlreadyAnswered if the event is answered or expired
     expire()   record the expiry at the deadline; the outcome that stands
 """
@@ -14,13 +16,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from hitl_core import codec, rules
+from hitl_core import codec, people, rules
 from hitl_core.documents import utc_now
-from hitl_core.errors import EventNotFound
+from hitl_core.errors import AlreadyVoted, EventNotFound
 
 from ._store import Store
 
-__all__ = ["answer", "cancel", "expire", "look", "read_event"]
+__all__ = ["answer", "cancel", "decide", "expire", "look", "read_event", "vote"]
 
 
 def read_event(store: Store, request_id: str) -> dict[str, Any]:
@@ -35,6 +37,8 @@ def look(store: Store, request_id: str) -> tuple[dict[str, Any], dict[str, Any] 
     """The event and the outcome that holds now (an expiry past the deadline, recorded or not)."""
     event = read_event(store, request_id)
     outcome = store.read_outcome(request_id)
+    if outcome is None and rules.takes_votes(event):
+        outcome = decide(store, event)
     return event, rules.effective(event, outcome, utc_now())
 
 
@@ -86,3 +90,41 @@ def cancel(
 def expire(store: Store, request_id: str, *, via: str) -> dict[str, Any]:
     """Record the expiry unless an outcome stands; the outcome that stands."""
     return store.write_outcome(rules.expiry(request_id, via=via, now=utc_now()))
+
+
+def vote(
+    store: Store,
+    event: dict[str, Any],
+    value: Any,
+    *,
+    person: str,
+    via: str,
+    comment: str | None = None,
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """Store a respondent's vote (true approves) and return it, with the outcome once
+    the votes decide one.
+
+    AlreadyVoted if they voted before (their first vote stands), AlreadyAnswered
+    if the event is decided or closed, InvalidValue for a vote that is not yes/no.
+    """
+    outcome = _standing(store, event)
+    wanted = rules.vote(
+        event, outcome, value, person=person, via=via, now=utc_now(), comment=comment
+    )
+    standing = store.create_vote(wanted)
+    if standing != wanted:
+        raise AlreadyVoted(event["request_id"], person, standing)
+    return standing, decide(store, event)
+
+
+def decide(store: Store, event: dict[str, Any]) -> dict[str, Any] | None:
+    """The outcome that stands once the stored votes are counted: the decision they
+    make, written if nobody wrote one, or None while they decide nothing.
+
+    Each vote counts it again after it is stored, so whichever vote completes the
+    quorum, on whichever replica, records the decision.
+    """
+    decision = people.tally(event, store.read_votes(event["request_id"]))
+    if decision is None:
+        return store.read_outcome(event["request_id"])
+    return store.write_outcome(decision)

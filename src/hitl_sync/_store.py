@@ -6,6 +6,8 @@ Layout below the store root (every document is JSON with a "version" field):
     secret.json                  store-wide key from which event tokens derive
     events/{request_id}.json     the question, written once
     outcomes/{request_id}.json   answered, cancelled or expired, written once
+    votes/{request_id}/...       respondents' votes on an approval, each written once
+    listing/, people/...         the inboxes: an entry per event, named to sort newest first
 
 The first outcome written wins: a late answer, a cancel after an answer, or an
 expiry after an answer all find the standing outcome instead.
@@ -87,8 +89,13 @@ class Store:
         return self._secret
 
     def create_event(self, document: dict[str, Any]) -> dict[str, Any]:
+        """Store the question unless it is stored; return the standing one, listed in the
+        inboxes (after it is stored, so that every entry names an event; a task that
+        re-attaches writes whatever a crash left out)."""
         path = documents.event_path(document["request_id"])
-        return self._create_json(path, document, documents.check_event)
+        standing = self._create_json(path, document, documents.check_event)
+        self._list_in_inboxes(standing)
+        return standing
 
     def read_event(self, request_id: str) -> dict[str, Any] | None:
         return self._read_json(documents.event_path(request_id), documents.check_event)
@@ -103,6 +110,43 @@ class Store:
         if standing is document:
             self.wakeups.notify(self.key, document["request_id"])
         return standing
+
+    def create_vote(self, document: dict[str, Any]) -> dict[str, Any]:
+        """Record a vote unless this respondent voted; return the standing vote."""
+        path = documents.vote_path(document["request_id"], document["by"])
+        return self._create_json(path, document, documents.check_vote)
+
+    def read_votes(self, request_id: str) -> list[dict[str, Any]]:
+        """Every vote on an approval: one listing, then one read per respondent who voted."""
+        folder = documents.votes_folder(request_id)
+        names = _compat.run_sync(self.backend.list, folder)
+        votes = []
+        for name in names:
+            if name.endswith(".json"):
+                vote = self._read_json(f"{folder}/{name}", documents.check_vote)
+                if vote is not None:
+                    votes.append(vote)
+        return votes
+
+    def read_vote(self, request_id: str, person: str) -> dict[str, Any] | None:
+        path = documents.vote_path(request_id, person)
+        return self._read_json(path, documents.check_vote)
+
+    def _list_in_inboxes(self, event: dict[str, Any]) -> None:
+        """Write the event's entries in the operator's listing and its respondents' inboxes
+        (again is harmless)."""
+        name = documents.entry_name(event)
+        entry = {"version": documents.VERSION, "request_id": event["request_id"]}
+        for person in [None, *(event.get("respondents") or ())]:
+            path = f"{documents.listing_folder(person)}/{name}"
+            self._create_json(path, entry, documents.check_entry)
+
+    def inbox_entries(self, person: str | None = None) -> list[documents.Entry]:
+        """The events of an inbox, newest first, from one listing of names: every event
+        (None), or those a respondent may answer."""
+        names = _compat.run_sync(self.backend.list, documents.listing_folder(person))
+        entries = (documents.parse_entry(name) for name in names)
+        return [entry for entry in entries if entry is not None]
 
     def list_events(self) -> list[str]:
         return self._list_ids(documents.EVENTS_DIR)

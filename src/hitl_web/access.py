@@ -1,12 +1,24 @@
-"""Who may open an event: its token, or the operator key.
+"""Who is asking, and what they may open.
 
-An event's token is an HMAC of its request id under the store's key, so a
-wrong token is refused (403) before the event is read: a refusal tells nothing
-of whether the event exists.
+A request is identified by, in order:
+
+- the operator key (Authorization: Bearer, or ?token=): every event, recorded
+  as "operator";
+- a respondent's personal token (p.<id>.<mac>): one event, as that respondent;
+- an event's own token: one event, as nobody in particular;
+- the header an authenticating proxy sets, when the app is told its name
+  (HITL_TRUSTED_USER_HEADER): the person it names, never otherwise.
+
+Tokens are HMACs under the store's key, so a wrong one is refused (403) before
+the event is read: a refusal tells nothing of whether the event exists.
+Viewing and answering differ: with respondents set, an event's own token shows
+the question but answers nothing; only a listed respondent (or the operator)
+may answer.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from quart import request
@@ -14,11 +26,31 @@ from werkzeug.exceptions import BadRequest, Forbidden, Unauthorized
 
 from hitl_async import _operations
 from hitl_async._store import Store
-from hitl_core import identity
+from hitl_core import identity, people
+from hitl_core.errors import NotARespondent
 
-__all__ = ["credential", "is_operator", "open_event"]
+from .services import services
+
+__all__ = [
+    "Caller",
+    "answerer",
+    "credential",
+    "inbox_reader",
+    "is_operator",
+    "open_event",
+    "proxy_user",
+]
 
 _NO_TOKEN = "a token is required: use the link you were given, or Authorization: Bearer <token>"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who opened an event: the operator, a person (by their token or the proxy's
+    header), or the holder of the event's own link (neither)."""
+
+    operator: bool = False
+    person: str | None = None
 
 
 def credential() -> str | None:
@@ -33,20 +65,81 @@ def is_operator(api_key: str | None, given: str | None) -> bool:
     return bool(api_key and given and identity.same_secret(given, api_key))
 
 
+def proxy_user() -> str | None:
+    """The user the authenticating proxy names, if the app trusts a header; 400 for
+    a header that names nobody a person could be."""
+    header = services().trusted_user_header
+    if header is None:
+        return None
+    named = request.headers.get(header, "").strip()
+    if not named:
+        return None
+    try:
+        return people.check_person(named)
+    except ValueError:
+        raise BadRequest(f"the {header} header does not name a user") from None
+
+
 async def open_event(
     store: Store, api_key: str | None, request_id: Any, given: str | None
-) -> dict[str, Any]:
-    """The event document, if request_id is an id and given opens it.
+) -> tuple[dict[str, Any], Caller]:
+    """The event document, if request_id is an id and the caller may open it, and who
+    the caller is.
 
-    400 for a malformed id, 401 without a credential, 403 for a wrong one,
-    then 404 (EventNotFound) if the event does not exist.
+    400 for a malformed id, 401 without a credential, 403 for a wrong one or for a
+    proxy's user whom the event does not name, then 404 (EventNotFound) if the
+    event does not exist.
     """
     if not identity.is_valid_request_id(request_id):
         raise BadRequest("request_id is not a valid event id")
+    person = proxy_user()
+    if is_operator(api_key, given):
+        return await _operations.read_event(store, request_id), Caller(operator=True)
     if given is None:
-        raise Unauthorized(_NO_TOKEN)
-    if not is_operator(api_key, given):
-        secret = await store.existing_secret()
-        if secret is None or not identity.opens_event(secret, request_id, given):
-            raise Forbidden("this token does not open this event")
-    return await _operations.read_event(store, request_id)
+        if person is None:
+            raise Unauthorized(_NO_TOKEN)
+        event = await _operations.read_event(store, request_id)
+        if not event.get("respondents") or person not in event["respondents"]:
+            raise Forbidden("this event does not name you among its respondents")
+        return event, Caller(person=person)
+    secret = await store.existing_secret()
+    if secret is None:
+        raise Forbidden("this token does not open this event")
+    holder = identity.personal_token_holder(secret, request_id, given)
+    if holder is not None:
+        if person is not None and person != holder:
+            raise Forbidden("this link is another person's")
+        return await _operations.read_event(store, request_id), Caller(person=holder)
+    if not identity.opens_event(secret, request_id, given):
+        raise Forbidden("this token does not open this event")
+    return await _operations.read_event(store, request_id), Caller(person=person)
+
+
+def answerer(event: dict[str, Any], caller: Caller) -> str | None:
+    """Who an answer from caller is recorded as, or NotARespondent (403) if the event
+    names its respondents and caller is not one of them."""
+    if caller.operator:
+        return "operator"
+    if not people.may_answer(event, caller.person):
+        raise NotARespondent(event["request_id"], caller.person)
+    return caller.person
+
+
+async def inbox_reader(store: Store, api_key: str | None, given: str | None) -> Caller:
+    """Whose inbox a request opens: the operator's (every event), or a respondent's
+    (their inbox token, or the proxy's header). 401 without either, 403 for a forged
+    or foreign token."""
+    if is_operator(api_key, given):
+        return Caller(operator=True)
+    person = proxy_user()
+    if given is None:
+        if person is None:
+            raise Unauthorized("an inbox link, or the operator key, is required")
+        return Caller(person=person)
+    secret = await store.existing_secret()
+    holder = None if secret is None else identity.inbox_token_holder(secret, given)
+    if holder is None:
+        raise Forbidden("this link opens no inbox")
+    if person is not None and person != holder:
+        raise Forbidden("this inbox is another person's")
+    return Caller(person=holder)

@@ -25,12 +25,20 @@ from hitl_async import _operations
 from hitl_async._store import open_store
 from hitl_core import documents, runtime
 from hitl_core.documents import utc_now
-from hitl_core.errors import AlreadyAnswered, EventNotFound, HitlError, InvalidValue, StoreError
+from hitl_core.errors import (
+    AlreadyAnswered,
+    AlreadyVoted,
+    EventNotFound,
+    HitlError,
+    InvalidValue,
+    NotARespondent,
+    StoreError,
+)
 from hitl_core.runtime import Runtime
 from hitl_core.status import describe
 
 from .holds import Holds
-from .replies import HTML_ENDPOINTS, json_reply
+from .replies import HTML_ENDPOINTS, json_reply, prefers_json
 from .routes import routes
 from .services import Services, services
 
@@ -67,6 +75,7 @@ def create_app(
     s3_endpoint_url: str | None = None,
     poll_interval: float = LONG_POLL_STORE_INTERVAL,
     process: Runtime | None = None,
+    trusted_user_header: str | None = None,
 ) -> Quart:
     """Build the app over one store.
 
@@ -74,7 +83,9 @@ def create_app(
     s3:// store at an S3-compatible server; long-polls look for outcomes stored
     by other replicas every poll_interval seconds. process is the runtime whose
     waiters the app wakes and whose live events lend it their Python types
-    (this process's, by default).
+    (this process's, by default). trusted_user_header names the header in which an
+    authenticating proxy in front of the app passes the user's id (X-Forwarded-User,
+    say): only with it set does the app believe such a header.
     """
     app = Quart("hitl_web")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
@@ -87,6 +98,7 @@ def create_app(
         runtime=process,
         poll_interval=poll_interval,
         holds=Holds(),
+        trusted_user_header=trusted_user_header,
     )
     app.register_blueprint(routes)
     app.add_template_filter(as_a_person_reads, "answer")
@@ -101,9 +113,12 @@ def create_app(
 
 
 def as_a_person_reads(value: Any) -> str:
-    """An answer as a page shows it: Yes and No, text as it is, the rest as JSON."""
+    """An answer as a page shows it: Yes and No, Approved and Rejected, text as it is,
+    the rest as JSON."""
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if isinstance(value, dict) and set(value) == {"approved", "comment", "by"}:  # an Approval
+        return "Approved" if value["approved"] else "Rejected"
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False)
@@ -142,6 +157,17 @@ def _handle_errors(app: Quart) -> None:
         body["detail"] = f"this event is {exc.state} and takes no answer"
         return await _reply(410, body)
 
+    @app.errorhandler(AlreadyVoted)
+    async def voted(exc: AlreadyVoted) -> Response:
+        body = await _status_of(exc)
+        body["detail"] = "you have voted on this event already; your first vote stands"
+        body["vote"] = exc.vote
+        return await _reply(409, body)
+
+    @app.errorhandler(NotARespondent)
+    async def not_listed(exc: NotARespondent) -> Response:
+        return await _reply(403, {"status": "forbidden", "detail": str(exc)})
+
     @app.errorhandler(InvalidValue)
     async def invalid(exc: InvalidValue) -> Response:
         return await _reply(422, {"status": "invalid", "detail": str(exc)})
@@ -153,12 +179,14 @@ def _handle_errors(app: Quart) -> None:
         return await _reply(503, {"status": "unavailable", "detail": detail})
 
 
-async def _status_of(refused: AlreadyAnswered) -> dict[str, Any]:
+async def _status_of(refused: AlreadyAnswered | AlreadyVoted) -> dict[str, Any]:
     """The status of the event an action was refused for, or what the refusal says of it."""
     store = services().store
     try:
         event, holding = await _operations.look(store, refused.request_id)
     except HitlError:  # the store failed meanwhile: the refusal still stands
+        if isinstance(refused, AlreadyVoted):
+            return {"status": "voted", "request_id": refused.request_id}
         return {"status": refused.state, "request_id": refused.request_id, "value": refused.value}
     location = store.outcome_location(refused.request_id)
     return describe(event, holding, now=utc_now(), response_path=location)
@@ -166,7 +194,7 @@ async def _status_of(refused: AlreadyAnswered) -> dict[str, Any]:
 
 async def _reply(status: int, body: dict[str, Any]) -> Response:
     """JSON for the API; a page for the routes people open in a browser."""
-    if request.endpoint in HTML_ENDPOINTS:
+    if request.endpoint in HTML_ENDPOINTS and not prefers_json():
         page = await render_template("result.html", status=status, body=body)
         return Response(page, status=status, content_type="text/html; charset=utf-8")
     return json_reply(status, body)

@@ -124,6 +124,7 @@ class EmbeddedServer:
             api_key=self.settings.api_key,
             s3_endpoint_url=self.settings.s3_endpoint_url,
             process=self._process,
+            trusted_user_header=self.settings.trusted_user_header,
         )
 
         @app.before_serving
@@ -153,7 +154,10 @@ def run_forever(settings: Settings, on_ready: Callable[[str], None] | None = Non
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         app = create_app(
-            settings.store, api_key=settings.api_key, s3_endpoint_url=settings.s3_endpoint_url
+            settings.store,
+            api_key=settings.api_key,
+            s3_endpoint_url=settings.s3_endpoint_url,
+            trusted_user_header=settings.trusted_user_header,
         )
 
         @app.before_serving

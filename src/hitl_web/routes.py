@@ -1,9 +1,12 @@
-"""The routes. Every event route needs the event's token (?token=, a "token"
-field, or "Authorization: Bearer"), or the operator key.
+"""The routes. Every event route needs the event's token or a respondent's
+personal token (?token=, a "token" field, or "Authorization: Bearer"), the
+operator key, or the user an authenticating proxy names (access.py).
 
     GET  /health                      liveness, no token
-    GET  /                            landing page; pending events for the operator
-    GET  /events                      JSON list of events (operator key only)
+    GET  /                            landing page
+    GET  /inbox                       the events a person may answer, or every event for
+                                      the operator: a page, as HTML or JSON (?state=, ?page=)
+    GET  /events                      the operator's inbox as JSON (operator key only)
     GET  /form/<request_id>           the HTML form
     POST /submit                      the form's submission (fields request_id, value, token)
     POST /submit/json                 JSON {"request_id", "value"[, "data_type", "response_path"]}
@@ -27,14 +30,14 @@ from werkzeug.exceptions import BadRequest, Forbidden, TooManyRequests, Unauthor
 
 from hitl_async import _operations
 from hitl_async._waiting import outcome_of
-from hitl_core import documents, identity, markdown, rules, strict_json
+from hitl_core import identity, markdown, people, rules, strict_json
 from hitl_core.documents import utc_now
-from hitl_core.errors import InvalidValue, StoreError
+from hitl_core.errors import InvalidValue
 from hitl_core.status import describe
 from hitl_core.storage import store_fingerprint
 
-from . import access
-from .replies import json_reply
+from . import access, inbox_pages
+from .replies import json_reply, prefers_json
 from .services import services
 
 __all__ = ["routes"]
@@ -62,29 +65,36 @@ async def health() -> Response:
 
 @routes.get("/")
 async def index() -> str:
+    return await render_template("index.html")
+
+
+@routes.get("/inbox")
+async def inbox() -> Response | str:
+    """A page of an inbox: HTML for a browser, JSON for a client that asks for it."""
     shared = services()
-    pending: list[dict[str, Any]] | None = None
-    if access.is_operator(shared.api_key, access.credential()):
-        listed = await _list_events()
-        pending = [e for e in listed if e["status"] == documents.PENDING]
-    return await render_template("index.html", pending=pending)
+    caller = await access.inbox_reader(shared.store, shared.api_key, access.credential())
+    page = await _inbox_page(caller)
+    if prefers_json():
+        return json_reply(200, page)
+    return await render_template("inbox.html", page=page, caller=caller)
 
 
 @routes.get("/events")
 async def list_events() -> Response:
+    """The operator's inbox as JSON: every event, newest first, a page at a time."""
     given = access.credential()
     if given is None:
         raise Unauthorized("the operator key is required: Authorization: Bearer <key>")
     if not access.is_operator(services().api_key, given):
         raise Forbidden("only the operator key lists events")
-    return json_reply(200, {"events": await _list_events()})
+    return json_reply(200, await _inbox_page(access.Caller(operator=True), default_state="all"))
 
 
 @routes.get("/form/<request_id>")
 async def form(request_id: str) -> str:
-    event = await _open(request_id, access.credential())
+    event, caller = await _open(request_id, access.credential())
     outcome = await services().store.read_outcome(request_id)
-    return await _form_page(event, outcome=rules.effective(event, outcome, utc_now()))
+    return await _form_page(event, caller, outcome=rules.effective(event, outcome, utc_now()))
 
 
 @routes.post("/submit")
@@ -92,14 +102,15 @@ async def submit_form() -> tuple[str, int]:
     fields = await request.form
     request_id = fields.get("request_id", "")
     given = fields.get("token") or access.credential()
-    event = await _open(request_id, given)
+    event, caller = await _open(request_id, given)
     typed = fields.get("value", rules.MISSING)
     comment = fields.get("comment")
     try:
-        answer = await _answer(event, typed, via="form", given=given, comment=comment)
+        answer = await _answer(event, caller, typed, via="form", comment=comment)
     except InvalidValue as exc:
         shown = "" if typed is rules.MISSING else typed
-        return await _form_page(event, typed=shown, error=str(exc), comment=comment), 422
+        page = await _form_page(event, caller, typed=shown, error=str(exc), comment=comment)
+        return page, 422
     return await render_template("result.html", status=200, body=answer), 200
 
 
@@ -117,29 +128,27 @@ async def submit_json() -> Response:
     request_id = body.get("request_id")
     token = body.get("token") if isinstance(body.get("token"), str) else None
     given = token or access.credential()
-    event = await _open(request_id, given)
+    event, caller = await _open(request_id, given)
     # Checked once the token opened the event: where the store is, is not for strangers.
     response_path = body.get("response_path")
     own_path = services().store.outcome_location(event["request_id"])
     if response_path is not None and not _same_location(response_path, own_path):
         raise BadRequest("response_path is chosen by the server; omit it or send the event's own")
-    answer = await _answer(
-        event, body["value"], via="api", given=given, comment=body.get("comment")
-    )
+    answer = await _answer(event, caller, body["value"], via="api", comment=body.get("comment"))
     return json_reply(200, answer)
 
 
 @routes.get("/status/<request_id>")
 async def status(request_id: str) -> Response:
-    event = await _open(request_id, access.credential())
-    outcome = await services().store.read_outcome(request_id)
-    return json_reply(200, _describe(event, outcome))
+    event, _ = await _open(request_id, access.credential())
+    _, outcome = await _operations.look(services().store, request_id)
+    return json_reply(200, await _described(event, outcome))
 
 
 @routes.get("/events/<request_id>/wait")
 async def wait(request_id: str) -> Response:
     shared = services()
-    event = await _open(request_id, access.credential())
+    event, _ = await _open(request_id, access.credential())
     timeout = _long_poll_timeout(request.args.get("timeout"))
     if shared.holds.full(request_id):
         raise TooManyRequests("too many long-polls are held; retry shortly or read /status")
@@ -156,24 +165,38 @@ async def wait(request_id: str) -> Response:
 
 @routes.post("/events/<request_id>/cancel")
 async def cancel(request_id: str) -> Response:
-    event = await _open(request_id, access.credential())
+    event, caller = await _open(request_id, access.credential())
+    access.answerer(event, caller)  # with respondents, only they (or the operator) may
     standing = await _operations.cancel(services().store, request_id, via="api", event=event)
     return json_reply(200, _describe(event, standing))
 
 
-async def _open(request_id: Any, given: str | None) -> dict[str, Any]:
+async def _open(request_id: Any, given: str | None) -> tuple[dict[str, Any], access.Caller]:
     shared = services()
     return await access.open_event(shared.store, shared.api_key, request_id, given)
 
 
 async def _answer(
-    event: dict[str, Any], value: Any, *, via: str, given: str | None, comment: Any
+    event: dict[str, Any], caller: access.Caller, value: Any, *, via: str, comment: Any
 ) -> dict[str, Any]:
-    """Store the answer (the rules decide) and describe it; the Python type of an
-    event of this process validates too. Who answered is known for the operator key;
-    the holder of an event's link is not named."""
+    """Store the answer, or a respondent's vote on an approval (the rules decide), and
+    describe it; the Python type of an event of this process validates too.
+
+    It is recorded as the operator's, the respondent's, or (an event without
+    respondents, answered through its link) nobody's in particular. The operator's
+    answer decides an approval outright.
+    """
     shared = services()
     request_id = event["request_id"]
+    by = access.answerer(event, caller)
+    if rules.takes_votes(event) and not caller.operator:
+        assert by is not None  # a listed respondent
+        vote, outcome = await _operations.vote(
+            shared.store, event, value, person=by, via=via, comment=comment
+        )
+        body = await _described(event, outcome)
+        body.update(status="submitted", vote=_public_vote(vote))
+        return body
     answer = await _operations.answer(
         shared.store,
         request_id,
@@ -181,10 +204,10 @@ async def _answer(
         via=via,
         spec=shared.runtime.live_type(request_id),
         event=event,
-        by="operator" if access.is_operator(shared.api_key, given) else None,
+        by=by,
         comment=comment,
     )
-    body = _describe(event, answer)
+    body = await _described(event, answer)
     body["status"] = "submitted"
     return body
 
@@ -195,19 +218,64 @@ def _describe(event: dict[str, Any], outcome: dict[str, Any] | None) -> dict[str
     return describe(event, outcome, now=utc_now(), response_path=location)
 
 
-async def _list_events() -> list[dict[str, Any]]:
+async def _described(event: dict[str, Any], outcome: dict[str, Any] | None) -> dict[str, Any]:
+    """_describe(), with the votes cast on an approval with respondents."""
+    body = _describe(event, outcome)
+    if rules.takes_votes(event):
+        votes = await services().store.read_votes(event["request_id"])
+        body["votes"] = [_public_vote(v) for v in sorted(votes, key=lambda v: v["at"])]
+    return body
+
+
+def _public_vote(vote: dict[str, Any]) -> dict[str, Any]:
+    fields = ("by", "approved", "comment", "at", "via", "question_sha256")
+    return {field: vote.get(field) for field in fields}
+
+
+def _page_argument(name: str, default: int, largest: int) -> int:
+    given = request.args.get(name)
+    if given is None:
+        return default
+    if not given.isascii() or not given.isdigit() or not 1 <= int(given) <= largest:
+        raise BadRequest(f"{name} must be a whole number from 1 to {largest}")
+    return int(given)
+
+
+async def _inbox_page(caller: access.Caller, default_state: str = "pending") -> dict[str, Any]:
+    """A page of the caller's inbox as JSON: each event's status, and the link that
+    answers it as the caller (a respondent's own; the event's for the operator)."""
+    state = request.args.get("state", default_state)
+    if state not in inbox_pages.STATES:
+        raise BadRequest(f"state must be one of: {', '.join(inbox_pages.STATES)}")
+    number = _page_argument("page", 1, 1_000_000)
+    per_page = _page_argument("per_page", inbox_pages.DEFAULT_PER_PAGE, inbox_pages.MAX_PER_PAGE)
     store = services().store
+    person = None if caller.operator else caller.person
+    page = await inbox_pages.page_of(
+        store, person, state=state, number=number, per_page=per_page, now=utc_now()
+    )
+    secret = await store.secret()
     listed = []
-    for request_id in await store.list_events():
-        if not identity.is_valid_request_id(request_id):
-            continue
-        try:
-            event = await store.read_event(request_id)
-            if event is not None:
-                listed.append(_describe(event, await store.read_outcome(request_id)))
-        except StoreError as exc:
-            log.warning("hitl: skipping %s: %s", request_id, exc)
-    return listed
+    for event, outcome in page.events:
+        body = _describe(event, outcome)
+        request_id = event["request_id"]
+        if person is None:
+            token = identity.event_token(secret, request_id)
+        else:
+            token = identity.personal_token(secret, request_id, person)
+            if rules.takes_votes(event):
+                vote = await store.read_vote(request_id, person)
+                body["your_vote"] = None if vote is None else _public_vote(vote)
+        body["form_url"] = f"{request.url_root}form/{request_id}?token={token}"
+        listed.append(body)
+    return {
+        "events": listed,
+        "for": "operator" if person is None else person,
+        "state": state,
+        "page": number,
+        "per_page": per_page,
+        "next_page": number + 1 if page.more else None,
+    }
 
 
 def _long_poll_timeout(given: str | None) -> float:
@@ -237,6 +305,7 @@ def _choice_labels(description: dict[str, Any]) -> list[tuple[str, str]]:
 
 async def _form_page(
     event: dict[str, Any],
+    caller: access.Caller,
     *,
     outcome: dict[str, Any] | None = None,
     typed: str = "",
@@ -245,17 +314,36 @@ async def _form_page(
 ) -> str:
     """The form of an event, or its standing outcome if it has one.
 
-    The form carries the event's own token, minted here: never the credential
-    the page was opened with (an operator key stays out of the page).
+    The form carries a token minted here: the respondent's own for a respondent,
+    else the event's; never the credential the page was opened with (an operator
+    key stays out of the page). Who may not answer sees the question, and why.
     """
-    secret = await services().store.secret()
+    store = services().store
+    secret = await store.secret()
+    request_id = event["request_id"]
+    person = caller.person
+    if person is not None and person in (event.get("respondents") or ()):
+        token = identity.personal_token(secret, request_id, person)
+    else:
+        token = identity.event_token(secret, request_id)
+    listed = event.get("respondents") or []
+    may_answer = not caller.operator and people.may_answer(event, person)
+    vote = None
+    if outcome is None and rules.takes_votes(event) and may_answer and person is not None:
+        vote = await store.read_vote(request_id, person)
     return await render_template(
         "form.html",
         event=event,
         prompt_html=markdown.to_html(event["prompt"]),
         kind=event["type"]["kind"],
         choices=_choice_labels(event["type"]),
-        token=identity.event_token(secret, event["request_id"]),
+        token=token,
+        person=person,
+        respondents=listed,
+        may_answer=may_answer or (caller.operator and not listed),
+        operator=caller.operator,
+        your_vote=vote,
+        needed=people.needed_approvals(event) if rules.takes_votes(event) else None,
         outcome=outcome,
         value_text=typed,
         error=error,

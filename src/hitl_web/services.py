@@ -23,6 +23,7 @@ class Services:
     runtime: Runtime  # whose live events lend it their types (the store wakes its waiters)
     poll_interval: float  # how often a long-poll looks for outcomes other replicas stored
     holds: Holds
+    trusted_user_header: str | None = None  # set by an authenticating proxy, when named
 
 
 def services() -> Services:

@@ -82,3 +82,40 @@ def test_any_replica_serves_an_event_linked_to_another(
     assert answers == [True]
     status = get(f"{linked.endpoint}/status/{event.request_id}", params=token_of(event))
     assert (status.json()["status"], status.json()["value"]) == ("answered", True)
+
+
+def test_racing_votes_through_two_replicas_count_once(
+    replicas: tuple[Served, Served], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HITL_ENDPOINT", replicas[0].endpoint)
+    team = ["alice", "bob", "carol", "dan"]
+    event = hitl.new_event(
+        "deploy", data_type=hitl.Approval, respondents=team, quorum="all", **SLOW
+    )
+    results: list[tuple[str, int]] = []
+
+    def voter(person: str, attempt: int) -> Call:
+        def send() -> None:
+            response = post(
+                f"{replicas[attempt % 2].endpoint}/submit/json",
+                params={"token": event.link_for(person).split("token=", 1)[1]},
+                json={"request_id": event.request_id, "value": True, "comment": f"#{attempt}"},
+            )
+            results.append((person, response.status_code))
+
+        return send
+
+    # Twenty votes by one person: one counts.
+    within(60, lambda: run_concurrently([voter("alice", n) for n in range(20)]))
+    assert sorted(code for _, code in results) == [200] + [409] * 19
+    assert (event.status()).state == "pending"
+    # Then the others at once, through both replicas, each twice.
+    results.clear()
+    within(60, lambda: run_concurrently([voter(p, n) for p in team[1:] for n in range(2)]))
+    for person in team[1:]:
+        assert sorted(code for who, code in results if who == person) == [200, 409]
+    decision = within(60, event.wait)
+    assert decision.approved is True
+    assert sorted(decision.by) == sorted(team)
+    status = get(f"{replicas[1].endpoint}/status/{event.request_id}", params=token_of(event))
+    assert sorted(v["by"] for v in status.json()["votes"]) == sorted(team)

@@ -22,6 +22,9 @@ EXAMPLES: list[Any] = [
     errors.AlreadyAnswered("approve-0123", "expired"),
     errors.ApprovalRejected("approve-send-0123", "mail.send", "wrong recipient"),
     errors.ApprovalRejected("approve-send-0123", "mail.send"),
+    errors.AlreadyVoted("deploy-0123", "alice", {"by": "alice", "approved": True}),
+    errors.NotARespondent("deploy-0123", "mallory"),
+    errors.NotARespondent("deploy-0123", None),
     errors.StoreError("cannot read events/x.json in s3://bucket: AccessDenied"),
     errors.StoreUnavailable("cannot list outcomes in s3://bucket: timed out"),
 ]

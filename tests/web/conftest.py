@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,12 @@ class Asked:
     request_id: str
     token: str
     store_dir: Path
+    personal: dict[str, str] = field(default_factory=dict)  # respondent -> their token
+
+    def votes(self) -> list[dict[str, Any]]:
+        """The stored vote documents, read from disk."""
+        folder = self.store_dir / "votes" / self.request_id
+        return [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))]
 
     @property
     def query(self) -> dict[str, str]:
@@ -81,6 +87,8 @@ def ask(store: Store, isolated_settings: Path) -> Ask:
         prompt: str = "How many?",
         name: str = "question",
         timeout_seconds: float = 3600,
+        respondents: tuple[str, ...] = (),
+        quorum: int | str = 1,
     ) -> Asked:
         spec = runtime.current().type_spec(data_type)
         request_id = identity.derive_request_id(
@@ -98,9 +106,13 @@ def ask(store: Store, isolated_settings: Path) -> Ask:
                 token_hash=identity.hash_token(token),
                 timeout_seconds=timeout_seconds,
                 now=documents.utc_now(),
+                respondents=respondents,
+                quorum=quorum,
             )
         )
-        return Asked(request_id, token, isolated_settings)
+        secret = await store.secret()
+        personal = {p: identity.personal_token(secret, request_id, p) for p in respondents}
+        return Asked(request_id, token, isolated_settings, personal)
 
     return make
 

@@ -313,8 +313,9 @@ async def test_the_operator_key_lists_and_answers_any_event(client: Client, ask:
     assert (await client.get("/events", headers=bearer(asked.token))).status_code == 403
     listed = await (await client.get("/events", headers=bearer(OPERATOR_KEY))).get_json()
     assert [e["request_id"] for e in listed["events"]] == [asked.request_id]
-    index = await client.get("/", headers=bearer(OPERATOR_KEY))
-    assert "operator question" in await index.get_data(as_text=True)
+    inbox = await client.get("/inbox", headers=bearer(OPERATOR_KEY))
+    assert "operator question" in await inbox.get_data(as_text=True)
+    assert (await client.get("/inbox")).status_code == 401
     assert "operator question" not in await (await client.get("/")).get_data(as_text=True)
     response = await client.post(
         "/submit/json", json=asked.body("from the operator"), headers=bearer(OPERATOR_KEY)

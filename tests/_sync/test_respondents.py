@@ -1,0 +1,119 @@
+# WARNING: generated from tests/_async/test_respondents.py by codegen/unasync.py. DO NOT EDIT.
+"""Respondents and approvals through the real embedded server: personal links, quorum,
+the record of who decided, and inbox links."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import hitl_sync as hitl
+
+from .helpers import get, post
+
+pytestmark = pytest.mark.anyio
+
+TEAM = {"alice@example.com": "mailto://alice@example.com", "bob": None, "carol": None}
+
+
+def vote(event: hitl.Event[Any], person: str, value: Any, **extra: Any) -> int:
+    url, _, token = event.link_for(person).partition("?token=")
+    response = post(
+        url.replace(f"/form/{event.request_id}", "/submit/json"),
+        params={"token": token},
+        json={"request_id": event.request_id, "value": value, **extra},
+    )
+    return response.status_code
+
+
+def test_an_approval_waits_for_its_quorum_and_says_who_decided() -> None:
+    event = hitl.new_event(
+        "deploy",
+        data_type=hitl.Approval,
+        prompt="Deploy **v2.3**?",
+        respondents=TEAM,
+        quorum=2,
+        timeout_seconds=60,
+    )
+    assert event.respondents == tuple(TEAM)
+    assert vote(event, "carol", True, comment="looks fine") == 200
+    assert (event.status()).state == "pending"
+    assert vote(event, "bob", "yes") == 200
+    decision = event.wait()
+    assert decision == hitl.Approval(True, "carol: looks fine", ("carol", "bob"))
+    status = event.status()
+    assert status.value == decision and status.by == ["carol", "bob"]
+
+
+def test_a_rejection_vetoes_an_approval() -> None:
+    event = hitl.new_event(
+        "deploy", data_type=hitl.Approval, respondents=list(TEAM), quorum="all", timeout_seconds=60
+    )
+    assert vote(event, "alice@example.com", True) == 200
+    assert vote(event, "bob", False, comment="freeze week") == 200
+    assert event.wait() == hitl.Approval(False, "freeze week", ("bob",))
+    assert vote(event, "carol", True) == 409
+
+
+def test_an_approval_without_respondents_is_one_answer() -> None:
+    event = hitl.new_event("ship", data_type=hitl.Approval, timeout_seconds=60)
+    response = post(
+        event.api_url, json={"request_id": event.request_id, "value": False, "comment": "no"}
+    )
+    assert response.status_code == 200
+    assert event.wait() == hitl.Approval(False, "no", ())
+
+
+def test_personal_links_and_the_inbox_name_the_respondent() -> None:
+    event = hitl.new_event("count", data_type=int, respondents=["bob", "carol"])
+    other = hitl.new_event("other", data_type=int, respondents=["carol"])
+    with pytest.raises(ValueError, match="not a respondent"):
+        event.link_for("mallory")
+    assert event.link_for("bob") != event.link_for("carol") != event.form_url
+    inbox = hitl.inbox_url("bob")
+    listed = (get(inbox, headers={"Accept": "application/json"})).json()
+    assert listed["for"] == "bob"
+    assert [e["request_id"] for e in listed["events"]] == [event.request_id]
+    assert listed["events"][0]["form_url"] == event.link_for("bob")
+    page = get(inbox)
+    assert "Questions for bob" in page.text and other.request_id not in page.text
+    forged = inbox.replace("i.Ym9i", "i.Y2Fyb2w")  # bob's mac with carol's name
+    assert (get(forged)).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"respondents": "bob"}, "not one id"),
+        ({"respondents": []}, "names nobody"),
+        ({"respondents": ["bob", "bob"]}, "twice"),
+        ({"respondents": ["bob", ""]}, "non-empty"),
+        ({"respondents": ["bob\nsudo"]}, "control characters"),
+        ({"respondents": {"bob": 7}}, "must be a URL"),
+        ({"quorum": 2, "respondents": ["a", "b"], "data_type": int}, "hitl.Approval only"),
+        ({"quorum": 3, "respondents": ["a", "b"]}, "needs at least 3 respondents"),
+        ({"quorum": "all"}, "needs respondents"),
+        ({"quorum": 0, "respondents": ["a"]}, "from 1"),
+        ({"quorum": True, "respondents": ["a"]}, "from 1"),
+    ],
+)
+def test_bad_respondents_and_quorums_are_refused_before_anything_is_stored(
+    options: dict[str, Any], message: str
+) -> None:
+    options.setdefault("data_type", hitl.Approval)
+    with pytest.raises((ValueError, TypeError), match=message):
+        hitl.new_event("deploy", **options)
+
+
+def test_a_rerun_with_other_respondents_is_another_question() -> None:
+    hitl.new_event("deploy", data_type=hitl.Approval, respondents=["a"], key="deploy-42")
+    with pytest.raises(hitl.InvalidValue, match="respondents"):
+        hitl.new_event("deploy", data_type=hitl.Approval, respondents=["a", "b"], key="deploy-42")
+
+
+def test_auto_answer_decides_an_approval() -> None:
+    with hitl.testing.auto_answer({"deploy": True}):
+        event = hitl.new_event("deploy", data_type=hitl.Approval, respondents=["a", "b"], quorum=2)
+    assert event.wait() == hitl.Approval(True, None, ())
+    assert (event.status()).via == "auto"
