@@ -19,6 +19,8 @@ import pytest
 
 import hitl_cli
 import hitl_sync
+from hitl_sync import _operations
+from hitl_sync._store import open_store
 from hitl_core import runtime
 
 from .conftest import Lines
@@ -60,8 +62,15 @@ def test_demo_shows_the_question_and_a_curl_line_that_answers_it(isolated_settin
         process.stdout.close()
 
 
-def hitl(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*HITL, *args], capture_output=True, text=True, timeout=60)
+def hitl(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The command, run with this test's settings plus env."""
+    return subprocess.run(
+        [*HITL, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def asked(data_type: Any = int, **options: Any) -> hitl_sync.Event[Any]:
@@ -95,6 +104,77 @@ def test_show_answer_and_cancel_apply_the_rules_on_the_store() -> None:
         (Path(os.environ["HITL_STORE"]) / "outcomes" / f"{event.request_id}.json").read_text()
     )
     assert (stored["value"], stored["via"]) == (7, "cli")
+
+
+def test_list_pages_through_the_events_on_the_store() -> None:
+    first = asked(int)
+    second = hitl_sync.new_event("other", data_type=str, prompt="Why?")
+    assert hitl("answer", first.request_id, "3").returncode == 0
+    pending = hitl("list")
+    assert pending.returncode == 0, pending.stderr
+    assert second.request_id in pending.stdout and first.request_id not in pending.stdout
+    every = json.loads(hitl("list", "--state", "all", "--json").stdout)
+    assert [e["request_id"] for e in every["events"]] == [second.request_id, first.request_id]
+    assert [e["status"] for e in every["events"]] == ["pending", "answered"]
+    paged = hitl("list", "--state", "all", "--per-page", "1")
+    assert "(more: --page 2)" in paged.stdout and first.request_id not in paged.stdout
+    assert hitl("list", "--per-page", "0").returncode == 2
+    assert hitl("list", "--state", "everything").returncode == 2
+
+
+def test_the_commands_go_through_the_app_when_hitl_endpoint_is_set(tmp_path: Path) -> None:
+    event = asked(int)
+    other = hitl_sync.new_event("other", data_type=bool, prompt="Ship?")
+    runtime.current().stop_servers()
+    served = start_server(os.environ["HITL_STORE"], api_key="operator-key", log_dir=tmp_path)
+    # A store nobody can open: whatever the commands do, they do through the app.
+    app = {
+        "HITL_ENDPOINT": served.endpoint,
+        "HITL_API_KEY": "operator-key",
+        "HITL_STORE": str(tmp_path / "not-the-store"),
+    }
+    try:
+        listed = json.loads(hitl("list", "--json", env=app).stdout)
+        assert {e["request_id"] for e in listed["events"]} == {event.request_id, other.request_id}
+        answered = hitl("answer", event.request_id, "5", "--comment", "from ops", "--json", env=app)
+        assert answered.returncode == 0, answered.stderr
+        body = json.loads(answered.stdout)
+        assert (body["status"], body["value"], body["via"], body["by"]) == (
+            "answered",
+            5,
+            "cli",
+            "operator",
+        )
+        assert body["comment"] == "from ops"
+        again = hitl("answer", event.request_id, "6", env=app)
+        assert again.returncode == 1 and "already answered" in again.stderr
+        assert "(value: 5)" in again.stderr
+        cancelled = hitl("cancel", other.request_id, env=app)
+        assert cancelled.returncode == 0 and f"{other.request_id}: cancelled" in cancelled.stdout
+        shown = hitl("show", event.request_id, env=app)
+        assert "answer:   5" in shown.stdout and "by operator" in shown.stdout
+        missing = hitl("show", "nobody-0123456789abcdef01234567", env=app)
+        assert missing.returncode == 1 and "no event" in missing.stderr
+        no_key = hitl("list", env={**app, "HITL_API_KEY": ""})
+        assert no_key.returncode == 1 and "set HITL_API_KEY" in no_key.stderr
+        wrong_key = hitl("show", event.request_id, env={**app, "HITL_API_KEY": "guess"})
+        assert wrong_key.returncode == 1 and "refused the operator key" in wrong_key.stderr
+    finally:
+        stop_server(served)
+    assert not (tmp_path / "not-the-store").exists()
+    unreachable = hitl("list", env=app)
+    assert unreachable.returncode == 1 and "cannot reach the app" in unreachable.stderr
+    assert "Traceback" not in unreachable.stderr
+
+
+def test_show_lists_the_votes_on_an_approval() -> None:
+    event = asked(hitl_sync.Approval, respondents=["alice", "bob"], quorum=2)
+    store = open_store(os.environ["HITL_STORE"])
+    document = _operations.read_event(store, event.request_id)
+    _operations.vote(store, document, True, person="alice", via="form", comment="ok")
+    shown = hitl("show", event.request_id)
+    assert "who:      alice, bob (2 approvals decide)" in shown.stdout
+    assert "vote:     alice approves at" in shown.stdout and "via form: ok" in shown.stdout
 
 
 def test_cancel_from_the_cli_and_after_the_deadline() -> None:

@@ -2,18 +2,20 @@
 
     hitl serve                  run the web app standalone
     hitl demo                   ask one question on the embedded defaults
+    hitl list                   the events, newest first, a page at a time
     hitl show ID                where an event stands
     hitl answer ID VALUE        answer an event, as its form would
     hitl cancel ID              cancel a pending event
 
-show, answer and cancel work on the store (HITL_STORE or --store) and apply
-the same rules as the app; --json prints what GET /status returns.
+list, show, answer and cancel work on the store (HITL_STORE or --store) with
+the same rules as the app, or, when HITL_ENDPOINT names an app, through it
+with the operator key (HITL_API_KEY); --json prints what the app's GET /events
+and GET /status return.
 """
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import importlib.metadata
 import json
 import logging
@@ -22,10 +24,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from hitl_core.config import DEFAULT_PORT, Settings, default_store_url
-from hitl_core.documents import utc_now
-from hitl_core.errors import AlreadyAnswered, HitlError
-from hitl_core.identity import is_valid_request_id
-from hitl_core.status import describe
+from hitl_core.status import DEFAULT_PER_PAGE, LIST_STATES, MAX_PER_PAGE
+
+from .events import CommandFailed, Events, OnStore, ThroughApp
 
 __all__ = ["main"]
 
@@ -64,14 +65,6 @@ def _version() -> str:
         return "(not installed)"
 
 
-def _local_user() -> str | None:
-    """Who runs the command, as the system names them (recorded as who answered)."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no name for this user id (a bare container)
-        return None
-
-
 def _demo(args: argparse.Namespace) -> int:
     import hitl_sync as hitl
 
@@ -107,66 +100,78 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _on_store(args: argparse.Namespace, act: Callable[[Any], dict[str, Any] | None]) -> int:
-    """Run act(store) on the store the arguments name, then show the event."""
-    from hitl_sync import _operations
-    from hitl_sync._store import open_store
-
-    if not is_valid_request_id(args.request_id):
-        print(f"hitl: {args.request_id!r} is not a request id", file=sys.stderr)
-        return 2
+def _events(args: argparse.Namespace) -> Events:
+    """Through the app when HITL_ENDPOINT names one (and --store does not say otherwise),
+    else on the store."""
     settings = Settings.resolve(store=args.store)
-    try:
-        store = open_store(settings.store, s3_endpoint_url=settings.s3_endpoint_url)
-        act(store)
-        event, outcome = _operations.look(store, args.request_id)
-    except AlreadyAnswered as exc:
-        print(f"hitl: {exc} (value: {json.dumps(exc.value)})", file=sys.stderr)
-        return 1
-    except HitlError as exc:
-        print(f"hitl: {exc}", file=sys.stderr)
-        return 1
-    shown = describe(
-        event,
-        outcome,
-        now=utc_now(),
-        response_path=store.outcome_location(args.request_id),
-    )
-    if args.json:
-        print(json.dumps(shown, indent=2))
-    else:
-        print(f"{shown['request_id']}: {shown['status']}")
-        print(f"  question: {shown['prompt']}")
-        print(f"  type:     {shown['data_type']}")
-        if "value" in shown and shown["status"] == "answered":
-            print(f"  answer:   {json.dumps(shown['value'])}")
-            who = f" by {shown['by']}" if shown.get("by") else ""
-            print(f"  given:    {shown['answered_at']} via {shown['via']}{who}")
-            if shown.get("comment"):
-                print(f"  comment:  {shown['comment']}")
-        print(f"  expires:  {shown['expires_at']}")
-    return 0
+    if settings.endpoint is not None and args.store is None:
+        return ThroughApp(settings.endpoint, settings.api_key)
+    return OnStore(settings.store, settings.s3_endpoint_url)
 
 
-def _show(args: argparse.Namespace) -> int:
-    return _on_store(args, lambda store: None)
+def _print_status(shown: dict[str, Any]) -> None:
+    print(f"{shown['request_id']}: {shown['status']}")
+    print(f"  question: {shown['prompt']}")
+    print(f"  type:     {shown['data_type']}")
+    if shown.get("respondents"):
+        quorum = shown.get("quorum", 1)
+        decides = f" ({quorum} approvals decide)" if quorum != 1 else ""
+        print(f"  who:      {', '.join(shown['respondents'])}{decides}")
+    for vote in shown.get("votes") or []:
+        said = "approves" if vote["approved"] else "rejects"
+        comment = f": {vote['comment']}" if vote.get("comment") else ""
+        print(f"  vote:     {vote['by']} {said} at {vote['at']} via {vote['via']}{comment}")
+    if "value" in shown and shown["status"] == "answered":
+        print(f"  answer:   {json.dumps(shown['value'])}")
+        by = shown.get("by")
+        who = f" by {by if isinstance(by, str) else ', '.join(by)}" if by else ""
+        print(f"  given:    {shown['answered_at']} via {shown['via']}{who}")
+        if shown.get("comment"):
+            print(f"  comment:  {shown['comment']}")
+    print(f"  expires:  {shown['expires_at']}")
 
 
-def _answer(args: argparse.Namespace) -> int:
-    from hitl_sync import _operations
-
-    return _on_store(
-        args,
-        lambda store: _operations.answer(
-            store, args.request_id, args.value, via="cli", by=_local_user(), comment=args.comment
-        ),
-    )
+def _print_page(page: dict[str, Any]) -> None:
+    if not page["events"]:
+        print(f"no {page['state']} events" if page["state"] != "all" else "no events")
+    for shown in page["events"]:
+        print(f"{shown['request_id']}  {shown['status']:<9}  {shown['name']}: {shown['prompt']!r}")
+    if page.get("next_page"):
+        print(f"(more: --page {page['next_page']})")
 
 
-def _cancel(args: argparse.Namespace) -> int:
-    from hitl_sync import _operations
+def _command(act: Callable[[Events, argparse.Namespace], dict[str, Any]]) -> Callable[..., int]:
+    def run(args: argparse.Namespace) -> int:
+        try:
+            shown = act(_events(args), args)
+        except CommandFailed as exc:
+            print(f"hitl: {exc}", file=sys.stderr)
+            return exc.code
+        if args.json:
+            print(json.dumps(shown, indent=2))
+        elif "events" in shown:
+            _print_page(shown)
+        else:
+            _print_status(shown)
+        return 0
 
-    return _on_store(args, lambda store: _operations.cancel(store, args.request_id, via="cli"))
+    return run
+
+
+_list = _command(lambda events, args: events.list(args.state, args.page, args.per_page))
+_show = _command(lambda events, args: events.show(args.request_id))
+_answer = _command(lambda events, args: events.answer(args.request_id, args.value, args.comment))
+_cancel = _command(lambda events, args: events.cancel(args.request_id))
+
+
+def _positive(text: str, largest: int = 1_000_000) -> int:
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= largest:
+        raise argparse.ArgumentTypeError(f"a whole number from 1 to {largest}, not {text!r}")
+    return int(text)
+
+
+def _per_page(text: str) -> int:
+    return _positive(text, MAX_PER_PAGE)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -199,6 +204,21 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--key", help="name the request explicitly (re-run to re-attach)")
     demo.add_argument("--store", help=store_help)
     demo.set_defaults(run=_demo)
+
+    listing = commands.add_parser("list", help="the events, newest first, a page at a time")
+    listing.add_argument(
+        "--state", choices=LIST_STATES, default="pending", help="which events (default: pending)"
+    )
+    listing.add_argument("--page", type=_positive, default=1, help="which page, from 1")
+    listing.add_argument(
+        "--per-page",
+        type=_per_page,
+        default=DEFAULT_PER_PAGE,
+        help=f"events per page (default: {DEFAULT_PER_PAGE}, at most {MAX_PER_PAGE})",
+    )
+    listing.add_argument("--store", help=store_help)
+    listing.add_argument("--json", action="store_true", help="print the page as JSON")
+    listing.set_defaults(run=_list)
 
     for name, run, what in (
         ("show", _show, "where an event stands"),

@@ -8,7 +8,20 @@ from typing import Any
 
 from . import documents, rules
 
-__all__ = ["UNSET", "EventStatus", "Unset", "describe"]
+__all__ = [
+    "DEFAULT_PER_PAGE",
+    "LIST_STATES",
+    "MAX_PER_PAGE",
+    "UNSET",
+    "EventStatus",
+    "Unset",
+    "describe",
+]
+
+# How inboxes and `hitl list` filter and page events.
+LIST_STATES = ("pending", "closed", "all", "answered", "cancelled", "expired")
+DEFAULT_PER_PAGE = 50
+MAX_PER_PAGE = 200
 
 
 class Unset:

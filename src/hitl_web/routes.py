@@ -28,15 +28,15 @@ from typing import Any
 from quart import Blueprint, Response, render_template, request
 from werkzeug.exceptions import BadRequest, Forbidden, TooManyRequests, Unauthorized
 
-from hitl_async import _operations
+from hitl_async import _listing, _operations
 from hitl_async._waiting import outcome_of
 from hitl_core import identity, markdown, people, rules, strict_json
 from hitl_core.documents import utc_now
 from hitl_core.errors import InvalidValue
-from hitl_core.status import describe
+from hitl_core.status import DEFAULT_PER_PAGE, LIST_STATES, MAX_PER_PAGE, describe
 from hitl_core.storage import store_fingerprint
 
-from . import access, inbox_pages
+from . import access
 from .replies import json_reply, prefers_json
 from .services import services
 
@@ -134,7 +134,9 @@ async def submit_json() -> Response:
     own_path = services().store.outcome_location(event["request_id"])
     if response_path is not None and not _same_location(response_path, own_path):
         raise BadRequest("response_path is chosen by the server; omit it or send the event's own")
-    answer = await _answer(event, caller, body["value"], via="api", comment=body.get("comment"))
+    # The operator's tools say where an answer came from (hitl answer: "cli").
+    via = "cli" if caller.operator and body.get("via") == "cli" else "api"
+    answer = await _answer(event, caller, body["value"], via=via, comment=body.get("comment"))
     return json_reply(200, answer)
 
 
@@ -245,13 +247,13 @@ async def _inbox_page(caller: access.Caller, default_state: str = "pending") -> 
     """A page of the caller's inbox as JSON: each event's status, and the link that
     answers it as the caller (a respondent's own; the event's for the operator)."""
     state = request.args.get("state", default_state)
-    if state not in inbox_pages.STATES:
-        raise BadRequest(f"state must be one of: {', '.join(inbox_pages.STATES)}")
+    if state not in LIST_STATES:
+        raise BadRequest(f"state must be one of: {', '.join(LIST_STATES)}")
     number = _page_argument("page", 1, 1_000_000)
-    per_page = _page_argument("per_page", inbox_pages.DEFAULT_PER_PAGE, inbox_pages.MAX_PER_PAGE)
+    per_page = _page_argument("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
     store = services().store
     person = None if caller.operator else caller.person
-    page = await inbox_pages.page_of(
+    page = await _listing.page_of(
         store, person, state=state, number=number, per_page=per_page, now=utc_now()
     )
     secret = await store.secret()

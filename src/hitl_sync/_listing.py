@@ -1,5 +1,6 @@
-"""The inbox: a page of events, newest first, for the operator (every event) or for
-a respondent (the events that name them).
+# WARNING: generated from src/hitl_async/_listing.py by codegen/unasync.py. DO NOT EDIT.
+"""Inboxes: a page of events, newest first, for the operator (every event) or for
+a respondent (the events that name them), as GET /inbox and `hitl list` show them.
 
 A page is chosen from names alone: one listing of the inbox's entries (their
 names say when each event was made and expires) and one of the outcomes. Then
@@ -16,17 +17,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from hitl_async._store import Store
 from hitl_core import rules
 from hitl_core.documents import Entry
 from hitl_core.errors import StoreError, StoreUnavailable
 
-__all__ = ["DEFAULT_PER_PAGE", "MAX_PER_PAGE", "STATES", "Page", "page_of"]
+from ._store import Store
 
-DEFAULT_PER_PAGE = 50
-MAX_PER_PAGE = 200
+__all__ = ["Page", "page_of"]
+
 log = logging.getLogger("hitl")
-STATES = ("pending", "closed", "all", "answered", "cancelled", "expired")
 
 
 @dataclass(frozen=True)
@@ -40,17 +39,17 @@ class Page:
     more: bool
 
 
-async def page_of(
+def page_of(
     store: Store, person: str | None, *, state: str, number: int, per_page: int, now: datetime
 ) -> Page:
     """Page `number` (from 1) of an inbox, filtered by state."""
-    entries = await store.inbox_entries(person)
-    closed = frozenset() if state == "all" else frozenset(await store.list_outcomes())
+    entries = store.inbox_entries(person)
+    closed = frozenset() if state == "all" else frozenset(store.list_outcomes())
     first = (number - 1) * per_page
     if state in ("pending", "closed", "all"):
         chosen = [e for e in entries if _chosen(e, state, now, closed)]
         window = chosen[first : first + per_page]
-        events = [found for found in [await _read(store, e, now) for e in window] if found]
+        events = [found for found in [_read(store, e, now) for e in window] if found]
         return Page(events, number, per_page, state, len(chosen) > first + per_page)
     matched: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
     for entry in entries:
@@ -58,7 +57,7 @@ async def page_of(
             break
         if entry.pending_at(now, closed):
             continue
-        found = await _read(store, entry, now)
+        found = _read(store, entry, now)
         if found is not None and found[1] is not None and found[1]["state"] == state:
             matched.append(found)
     shown = matched[first : first + per_page]
@@ -71,15 +70,15 @@ def _chosen(entry: Entry, state: str, now: datetime, closed: frozenset[str]) -> 
     return entry.pending_at(now, closed) == (state == "pending")
 
 
-async def _read(
+def _read(
     store: Store, entry: Entry, now: datetime
 ) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
     """The entry's event and the outcome that holds now; None if it cannot be read."""
     try:
-        event = await store.read_event(entry.request_id)
+        event = store.read_event(entry.request_id)
         if event is None:
             return None
-        outcome = await store.read_outcome(entry.request_id)
+        outcome = store.read_outcome(entry.request_id)
     except StoreUnavailable:
         raise
     except StoreError as exc:  # a damaged document: the rest of the page still shows
