@@ -19,9 +19,9 @@ import pytest
 
 import hitl_cli
 import hitl_sync
+from hitl_core import runtime
 from hitl_sync import _operations
 from hitl_sync._store import open_store
-from hitl_core import runtime
 
 from .conftest import Lines
 from .servers import MotoServer, start_server, stop_server
