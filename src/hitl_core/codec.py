@@ -27,7 +27,13 @@ from . import strict_json
 from .errors import InvalidValue
 from .people import APPROVAL_KIND, Approval
 
-__all__ = ["TypeSpec", "describe", "validate_answer", "validate_with_description"]
+__all__ = [
+    "TypeSpec",
+    "describe",
+    "field_errors",
+    "validate_answer",
+    "validate_with_description",
+]
 _TRUE = frozenset({"true", "yes", "y", "on", "1"})
 _FALSE = frozenset({"false", "no", "n", "off", "0"})
 _PRIMITIVES: dict[Any, str] = {bool: "bool", int: "int", float: "float", str: "str"}
@@ -305,6 +311,29 @@ def validate_with_description(description: dict[str, Any], value: Any) -> Any:
         example = "{...}" if expected == "object" else "[...]"
         message = f"the answer must be JSON, for example {example} ({not_json})"
     raise InvalidValue(f"not a valid {description.get('type_name', 'value')}: {message}")
+
+
+def field_errors(
+    description: dict[str, Any], value: Any, spec: TypeSpec | None = None
+) -> list[tuple[tuple[str, ...], str]]:
+    """Why value does not fit, field by field: (path, message) pairs from the stored
+    schema, else from the Python type's own validators when it is at hand."""
+    schema = description.get("schema") or {}
+    validator = _validator(json.dumps(schema, sort_keys=True))
+    found = [
+        (tuple(str(p) for p in error.absolute_path), error.message)
+        for error in validator.iter_errors(value)
+    ]
+    if found or spec is None or spec._adapter is None or not spec.matches(description):
+        return found
+    try:
+        spec._adapter.validate_python(value)
+    except pydantic.ValidationError as error:
+        return [
+            (tuple(str(p) for p in item["loc"]), item["msg"])
+            for item in error.errors(include_url=False)
+        ]
+    return []
 
 
 def _schema_type(schema: dict[str, Any]) -> Any:

@@ -23,7 +23,7 @@ from werkzeug.exceptions import HTTPException
 
 from hitl_async import _operations
 from hitl_async._store import open_store
-from hitl_core import documents, runtime
+from hitl_core import documents, markdown, runtime
 from hitl_core.documents import utc_now
 from hitl_core.errors import (
     AlreadyAnswered,
@@ -102,6 +102,7 @@ def create_app(
     )
     app.register_blueprint(routes)
     app.add_template_filter(as_a_person_reads, "answer")
+    app.add_template_filter(markdown.to_html, "markdown")  # escapes; raw HTML stays text
     _handle_errors(app)
 
     @app.after_request

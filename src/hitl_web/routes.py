@@ -30,13 +30,13 @@ from werkzeug.exceptions import BadRequest, Forbidden, TooManyRequests, Unauthor
 
 from hitl_async import _listing, _operations
 from hitl_async._waiting import outcome_of
-from hitl_core import identity, markdown, people, rules, strict_json
+from hitl_core import codec, identity, labels, markdown, people, rules, strict_json
 from hitl_core.documents import utc_now
 from hitl_core.errors import InvalidValue
 from hitl_core.status import DEFAULT_PER_PAGE, LIST_STATES, MAX_PER_PAGE, describe
 from hitl_core.storage import store_fingerprint
 
-from . import access
+from . import access, forms
 from .replies import json_reply, prefers_json
 from .services import services
 
@@ -103,13 +103,29 @@ async def submit_form() -> tuple[str, int]:
     request_id = fields.get("request_id", "")
     given = fields.get("token") or access.credential()
     event, caller = await _open(request_id, given)
-    typed = fields.get("value", rules.MISSING)
     comment = fields.get("comment")
+    widgets = forms.widgets_for(event["type"]) if "fields" in fields else None
+    if widgets is not None:  # a form of fields: read them, and keep them to show again
+        typed, readable = forms.collect(widgets, fields)
+        if not readable:
+            page = await _form_page(event, caller, widgets=widgets, comment=comment)
+            return page, 422
+    else:
+        typed = fields.get("value", rules.MISSING)
     try:
         answer = await _answer(event, caller, typed, via="form", comment=comment)
     except InvalidValue as exc:
-        shown = "" if typed is rules.MISSING else typed
-        page = await _form_page(event, caller, typed=shown, error=str(exc), comment=comment)
+        error: str | None = str(exc)
+        if widgets is not None:
+            spec = services().runtime.live_type(request_id)
+            misfits = codec.field_errors(event["type"], typed, spec)
+            error = "; ".join(forms.place_errors(widgets, misfits)) or None
+            if error is None and not misfits:
+                error = str(exc)
+        shown = "" if typed is rules.MISSING or widgets is not None else typed
+        page = await _form_page(
+            event, caller, typed=shown, error=error, comment=comment, widgets=widgets
+        )
         return page, 422
     return await render_template("result.html", status=200, body=answer), 200
 
@@ -313,6 +329,7 @@ async def _form_page(
     typed: str = "",
     error: str | None = None,
     comment: str | None = None,
+    widgets: list[forms.Widget] | None = None,
 ) -> str:
     """The form of an event, or its standing outcome if it has one.
 
@@ -337,6 +354,8 @@ async def _form_page(
         "form.html",
         event=event,
         prompt_html=markdown.to_html(event["prompt"]),
+        expected=labels.expected_answer(event["type"]),
+        widgets=widgets if widgets is not None else forms.widgets_for(event["type"]),
         kind=event["type"]["kind"],
         choices=_choice_labels(event["type"]),
         token=token,

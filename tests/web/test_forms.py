@@ -46,10 +46,11 @@ async def submit(client: Client, asked: Asked, value: str | None) -> tuple[int, 
         (float, 'type="number" name="value" step="any"'),
         (bool, 'type="radio" name="value" value="true"'),
         (str, '<textarea name="value"'),
-        (list[int], "Answer in JSON"),
+        (list[int], 'name="field" rows="4"'),
+        (dict[str, int], "Answer in JSON"),
         (Shade, '<option value="light">light</option>'),
         (Literal[1, 2], '<option value="1">1</option><option value="2">2</option>'),
-        (Deployment, "Answer in JSON. Schema:"),
+        (Deployment, 'name="field.replicas" step="1" min="1"'),
     ],
 )
 async def test_the_form_shows_a_widget_that_fits_the_type(

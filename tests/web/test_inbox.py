@@ -149,3 +149,13 @@ async def test_an_events_own_token_opens_no_inbox(client: Client, ask: Ask) -> N
     for token in (asked.token, asked.personal["bob"]):
         response = await client.get("/inbox", query_string={"token": token})
         assert response.status_code == 403
+
+
+async def test_the_inbox_shows_prompts_as_markdown_and_escapes_html(
+    client: Client, ask: Ask, store: Store
+) -> None:
+    await ask(int, prompt="Deploy **v2.3**? <script>alert(1)</script>", respondents=("bob",))
+    token = await inbox_token(store, "bob")
+    html = await (await client.get("/inbox", query_string={"token": token})).get_data(as_text=True)
+    assert "Deploy <strong>v2.3</strong>?" in html
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
