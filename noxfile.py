@@ -4,17 +4,21 @@ what needs no repeating runs once; then lint, layers, the codegen check and type
     tests-3.10 ... tests-3.13   unit tests and the three flavors' suite (pytest -m "not once")
     once                        route contract, every store and server, faults, CLI (-m once)
     orchestrators               Flyte 2, flytekit, Prefect 3 in local mode, Airflow's variables
+    browser                     forms in Chromium through Playwright, JavaScript off
     lint                        ruff, lint-imports (layers), codegen --check
     types                       mypy --strict over the packages and typed usage examples
 
 Locally, a Python that is not installed is skipped with a line that says so;
-with CI set (CI=true), every one is required.
+with CI set (CI=true), every one is required. So is Chromium for "browser": run
+as root on Debian, the session installs it (apt-get install chromium); elsewhere
+install it yourself, or point HITL_CHROMIUM at one.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -46,20 +50,23 @@ _expose_pyenv_pythons()
 os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")  # the machine's interpreters are the matrix
 
 nox.options.default_venv_backend = "uv|virtualenv"
-nox.options.sessions = ["tests", "once", "orchestrators", "lint", "types"]
-nox.options.error_on_missing_interpreters = os.environ.get("CI", "").lower() in ("1", "true")
+nox.options.sessions = ["tests", "once", "orchestrators", "browser", "lint", "types"]
+REQUIRED = os.environ.get("CI", "").lower() in ("1", "true")
+nox.options.error_on_missing_interpreters = REQUIRED
 
 # Most tests wait on servers and child processes rather than compute, so pytest
 # runs them in parallel workers (pytest-xdist); one more than the two cores of
 # CI's machine helps where servers start, more than that only adds contention.
 PYTEST = ("pytest", "-p", "no:cacheprovider", "-n")
+# Tests with sessions of their own, which install what they need.
+ELSEWHERE = "not orchestrators and not browser"
 
 
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """Unit tests, and the suite of each flavor: asyncio, trio and blocking."""
     session.install(".[test]")
-    session.run(*PYTEST, "2", "-m", "not once and not orchestrators", *session.posargs)
+    session.run(*PYTEST, "2", "-m", f"not once and {ELSEWHERE}", *session.posargs)
 
 
 @nox.session(python=CURRENT)
@@ -67,7 +74,7 @@ def once(session: nox.Session) -> None:
     """What one run needs once: the route contract through Quart's test client, bad
     input on both servers, S3 replicas, outages, processes and the CLI."""
     session.install(".[test]")
-    session.run(*PYTEST, "3", "-m", "once and not orchestrators", *session.posargs)
+    session.run(*PYTEST, "3", "-m", f"once and {ELSEWHERE}", *session.posargs)
 
 
 @nox.session(python=CURRENT)
@@ -76,6 +83,35 @@ def orchestrators(session: nox.Session) -> None:
     retries in the same process and in a new one, the link in each UI, the Flyte app."""
     session.install(".[test,flyte,flytekit,prefect]")
     session.run(*PYTEST, "2", "-m", "orchestrators", *session.posargs)
+
+
+@nox.session(python=CURRENT)
+def browser(session: nox.Session) -> None:
+    """What a person does in a browser: forms of fields, errors beside them, approvals,
+    the inbox; Playwright drives the system's Chromium with JavaScript off."""
+    chromium = _chromium(session)
+    session.install(".[test]", "playwright")
+    session.run(*PYTEST, "2", "-m", "browser", *session.posargs, env={"HITL_CHROMIUM": chromium})
+
+
+def _chromium(session: nox.Session) -> str:
+    """The system's Chromium; as root on Debian, installed when missing."""
+    found = os.environ.get("HITL_CHROMIUM") or shutil.which("chromium")
+    if not found and hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        install = ("apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium")
+        try:
+            session.run(*install, external=True)
+        except nox.command.CommandFailed:  # package lists not fetched yet
+            session.run("apt-get", "update", "-q", external=True)
+            session.run(*install, external=True)
+        found = shutil.which("chromium")
+    if found:
+        return found
+    message = "Chromium is not installed: apt-get install chromium, or set HITL_CHROMIUM"
+    if REQUIRED:
+        session.error(message)
+    session.skip(message)
+    raise AssertionError("unreachable")
 
 
 @nox.session(python=CURRENT)
