@@ -315,6 +315,7 @@ class Event(Generic[T]):
         return self._settle(outcome)
 
     async def _outcome_by(self, until: float, long_poll: LongPoll | None) -> dict[str, Any] | None:
+        document = self._state.event_document
         return await outcome_of(
             self._store,
             self.request_id,
@@ -322,6 +323,7 @@ class Event(Generic[T]):
             poll_interval=self.poll_interval_seconds,
             long_poll=long_poll,
             expire=True,
+            voted_on=document if rules.takes_votes(document) else None,
         )
 
     def _settle(self, outcome: dict[str, Any]) -> T:

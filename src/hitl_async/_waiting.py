@@ -181,6 +181,7 @@ async def outcome_of(
     poll_interval: float,
     long_poll: LongPoll | None = None,
     expire: bool = False,
+    voted_on: dict[str, Any] | None = None,
 ) -> dict[str, Any] | None:
     """The event's outcome once stored.
 
@@ -188,6 +189,10 @@ async def outcome_of(
     (unless an outcome stands) and the standing outcome returned; otherwise
     the outcome is read one last time and returned, or None. The store's
     wake-ups end a pause when this process stores the outcome.
+
+    voted_on, the document of an event decided by votes, has each look count
+    them too: the decision is recorded even if the process that stored the
+    deciding vote stopped before it recorded the decision.
     """
     feed = OutcomeFeed.of(store)
     signal = _compat.Signal()
@@ -216,6 +221,8 @@ async def outcome_of(
                         request_id, schedule.since
                     )
                 outcome = await store.read_outcome(request_id) if look else None
+                if outcome is None and voted_on is not None:
+                    outcome = await _operations.decide(store, voted_on)
                 schedule.store_answered()
                 if outcome is not None:
                     return outcome

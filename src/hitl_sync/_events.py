@@ -316,6 +316,7 @@ class Event(Generic[T]):
         return self._settle(outcome)
 
     def _outcome_by(self, until: float, long_poll: LongPoll | None) -> dict[str, Any] | None:
+        document = self._state.event_document
         return outcome_of(
             self._store,
             self.request_id,
@@ -323,6 +324,7 @@ class Event(Generic[T]):
             poll_interval=self.poll_interval_seconds,
             long_poll=long_poll,
             expire=True,
+            voted_on=document if rules.takes_votes(document) else None,
         )
 
     def _settle(self, outcome: dict[str, Any]) -> T:

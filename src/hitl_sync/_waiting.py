@@ -182,6 +182,7 @@ def outcome_of(
     poll_interval: float,
     long_poll: LongPoll | None = None,
     expire: bool = False,
+    voted_on: dict[str, Any] | None = None,
 ) -> dict[str, Any] | None:
     """The event's outcome once stored.
 
@@ -189,6 +190,10 @@ def outcome_of(
     (unless an outcome stands) and the standing outcome returned; otherwise
     the outcome is read one last time and returned, or None. The store's
     wake-ups end a pause when this process stores the outcome.
+
+    voted_on, the document of an event decided by votes, has each look count
+    them too: the decision is recorded even if the process that stored the
+    deciding vote stopped before it recorded the decision.
     """
     feed = OutcomeFeed.of(store)
     signal = _compat.Signal()
@@ -215,6 +220,8 @@ def outcome_of(
                 else:
                     look = schedule.read_now or feed.may_have_outcome(request_id, schedule.since)
                 outcome = store.read_outcome(request_id) if look else None
+                if outcome is None and voted_on is not None:
+                    outcome = _operations.decide(store, voted_on)
                 schedule.store_answered()
                 if outcome is not None:
                     return outcome

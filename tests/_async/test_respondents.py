@@ -3,11 +3,16 @@ the record of who decided, and inbox links."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
 
 import hitl_async as hitl
+from hitl_async import _operations
+from hitl_async._store import open_store
+from hitl_core import people
+from hitl_core.documents import utc_now
 
 from .helpers import get, post
 
@@ -120,3 +125,23 @@ async def test_auto_answer_decides_an_approval() -> None:
         )
     assert await event.wait() == hitl.Approval(True, None, ())
     assert (await event.status()).via == "auto"
+
+
+async def test_the_waiter_records_a_decision_its_last_voter_did_not() -> None:
+    event = await hitl.new_event(
+        "deploy",
+        data_type=hitl.Approval,
+        respondents=["a", "b"],
+        quorum=2,
+        poll_interval_seconds=0.05,
+        timeout_seconds=60,
+    )
+    # Votes stored by a process that stopped before it counted them.
+    store = open_store(os.environ["HITL_STORE"])
+    document = await _operations.read_event(store, event.request_id)
+    for person in ("a", "b"):
+        vote = people.vote_document(document, person, True, comment=None, via="form", now=utc_now())
+        await store.create_vote(vote)
+    assert await store.read_outcome(event.request_id) is None
+    assert await event.wait() == hitl.Approval(True, None, ("a", "b"))
+    assert await store.read_outcome(event.request_id) is not None

@@ -4,11 +4,16 @@ the record of who decided, and inbox links."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
 
 import hitl_sync as hitl
+from hitl_core import people
+from hitl_core.documents import utc_now
+from hitl_sync import _operations
+from hitl_sync._store import open_store
 
 from .helpers import get, post
 
@@ -117,3 +122,23 @@ def test_auto_answer_decides_an_approval() -> None:
         event = hitl.new_event("deploy", data_type=hitl.Approval, respondents=["a", "b"], quorum=2)
     assert event.wait() == hitl.Approval(True, None, ())
     assert (event.status()).via == "auto"
+
+
+def test_the_waiter_records_a_decision_its_last_voter_did_not() -> None:
+    event = hitl.new_event(
+        "deploy",
+        data_type=hitl.Approval,
+        respondents=["a", "b"],
+        quorum=2,
+        poll_interval_seconds=0.05,
+        timeout_seconds=60,
+    )
+    # Votes stored by a process that stopped before it counted them.
+    store = open_store(os.environ["HITL_STORE"])
+    document = _operations.read_event(store, event.request_id)
+    for person in ("a", "b"):
+        vote = people.vote_document(document, person, True, comment=None, via="form", now=utc_now())
+        store.create_vote(vote)
+    assert store.read_outcome(event.request_id) is None
+    assert event.wait() == hitl.Approval(True, None, ("a", "b"))
+    assert store.read_outcome(event.request_id) is not None
