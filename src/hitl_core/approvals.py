@@ -125,7 +125,7 @@ def check_options(options: dict[str, Any], new_event: Callable[..., Any]) -> Non
     own = sorted(_OWN_OPTIONS.intersection(options))
     if own:
         raise TypeError(f"require_approval() sets {', '.join(own)} itself")
-    inspect.signature(new_event).bind_partial("name", bool, **options)
+    inspect.signature(new_event).bind_partial("name", "Approval", **options)
 
 
 def guard(

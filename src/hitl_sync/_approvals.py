@@ -9,6 +9,7 @@ from typing import Any, TypeVar, overload
 
 from hitl_core import approvals
 from hitl_core.errors import ApprovalRejected
+from hitl_core.people import Approval
 
 from . import _compat
 from ._events import new_event
@@ -24,7 +25,7 @@ def ask_approval(
     """Ask for the approval of call; return once approved, else raise ApprovalRejected."""
     event = new_event(
         name or f"approve {call.name}",
-        bool,
+        Approval,
         prompt=call.prompt(prompt),
         _bound_to=call.digest,
         **options,
@@ -50,10 +51,11 @@ def require_approval(name: Any = None, /, *, prompt: str | None = None, **option
         @hitl.require_approval(prompt="Send this email?", timeout_seconds=600)
         def send_email(to: str, body: str) -> None: ...
 
-    Each call asks a yes-or-no question that shows the function's name and
-    its arguments; the approval is bound to a digest of them, so it approves
-    that call and no other. A rejection raises ApprovalRejected and the body
-    does not run. A coroutine function asks when its call is run, a
+    Each call asks for an Approval (Approve and Reject buttons, a comment) that
+    shows the function's name and its arguments; the approval is bound to a
+    digest of them, so it approves that call and no other. A rejection raises
+    ApprovalRejected, with the rejecting comment, and the body does not run.
+    respondents= and quorum= say who approves, as for new_event(). A coroutine function asks when its call is run, a
     generator of the event loop before its first item; a plain function
     blocks while it asks, when it is called. The other options are new_event()'s (scope,
     timeout_seconds, default, run_id, store, endpoint, show, ...); a timeout

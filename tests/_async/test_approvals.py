@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 import hitl_async as hitl
+from hitl_async import _operations
+from hitl_async._store import open_store
 from hitl_core import runtime
 
 from ._compat import run_concurrently
-from .helpers import answer_when_asked
+from .helpers import answer_when_asked, pending_event
 
 pytestmark = pytest.mark.anyio
 
@@ -160,3 +163,35 @@ def test_options_are_checked_when_decorating() -> None:
         hitl.require_approval(42)  # type: ignore[call-overload]
     with pytest.raises(TypeError, match="below @classmethod"):
         hitl.require_approval(classmethod(lambda cls: None))  # type: ignore[call-overload]
+
+
+async def test_respondents_approve_a_call_by_quorum_and_a_veto_says_why() -> None:
+    ran: list[str] = []
+
+    @hitl.require_approval(respondents=["alice", "bob"], quorum=2, timeout_seconds=30)
+    async def restart(service: str) -> None:
+        ran.append(service)
+
+    async def votes(*cast: tuple[str, bool, str | None]) -> None:
+        document = await pending_event("approve restart")
+        store = open_store(os.environ["HITL_STORE"])
+        for person, approved, comment in cast:
+            await _operations.vote(
+                store, document, approved, person=person, via="form", comment=comment
+            )
+
+    async def call(service: str) -> None:
+        await restart(service)
+
+    await run_concurrently(
+        [lambda: call("api"), lambda: votes(("alice", True, None), ("bob", True, None))]
+    )
+    assert ran == ["api"]
+
+    async def rejected_call() -> None:
+        with pytest.raises(hitl.ApprovalRejected) as rejected:
+            await restart("db")
+        assert rejected.value.comment == "not the primary"
+
+    await run_concurrently([rejected_call, lambda: votes(("bob", False, "not the primary"))])
+    assert ran == ["api"]

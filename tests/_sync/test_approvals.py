@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,9 +11,11 @@ import pytest
 
 import hitl_sync as hitl
 from hitl_core import runtime
+from hitl_sync import _operations
+from hitl_sync._store import open_store
 
 from ._compat import run_concurrently
-from .helpers import answer_when_asked
+from .helpers import answer_when_asked, pending_event
 
 pytestmark = pytest.mark.anyio
 
@@ -161,3 +164,33 @@ def test_options_are_checked_when_decorating() -> None:
         hitl.require_approval(42)  # type: ignore[call-overload]
     with pytest.raises(TypeError, match="below @classmethod"):
         hitl.require_approval(classmethod(lambda cls: None))  # type: ignore[call-overload]
+
+
+def test_respondents_approve_a_call_by_quorum_and_a_veto_says_why() -> None:
+    ran: list[str] = []
+
+    @hitl.require_approval(respondents=["alice", "bob"], quorum=2, timeout_seconds=30)
+    def restart(service: str) -> None:
+        ran.append(service)
+
+    def votes(*cast: tuple[str, bool, str | None]) -> None:
+        document = pending_event("approve restart")
+        store = open_store(os.environ["HITL_STORE"])
+        for person, approved, comment in cast:
+            _operations.vote(store, document, approved, person=person, via="form", comment=comment)
+
+    def call(service: str) -> None:
+        restart(service)
+
+    run_concurrently(
+        [lambda: call("api"), lambda: votes(("alice", True, None), ("bob", True, None))]
+    )
+    assert ran == ["api"]
+
+    def rejected_call() -> None:
+        with pytest.raises(hitl.ApprovalRejected) as rejected:
+            restart("db")
+        assert rejected.value.comment == "not the primary"
+
+    run_concurrently([rejected_call, lambda: votes(("bob", False, "not the primary"))])
+    assert ran == ["api"]
