@@ -220,3 +220,20 @@ async def test_a_bad_vote_is_refused_and_nothing_is_stored(
     )
     assert response.status_code == 422
     assert asked.votes() == [] and asked.outcome() is None
+
+
+async def test_a_vote_from_someone_not_listed_is_refused_and_not_stored(
+    isolated_settings: Path, ask: Ask
+) -> None:
+    asked = await ask(Approval, respondents=TEAM, quorum=2)
+    trusting = create_app(str(isolated_settings), trusted_user_header="X-Forwarded-User")
+    client = trusting.test_client()
+    for headers, query in (
+        ({"X-Forwarded-User": "mallory"}, asked.query),  # a proxy user not named
+        ({}, asked.query),  # the event's own link
+    ):
+        response = await client.post(
+            "/submit/json", json=asked.body(True), query_string=query, headers=headers
+        )
+        assert response.status_code == 403
+    assert asked.votes() == [] and asked.outcome() is None
