@@ -84,3 +84,23 @@ def canned() -> None:
         assert_type(hitl_sync.new_event("approve", data_type=bool).wait(), bool)
     with hitl_async.testing.auto_answer({"count": 3}):
         pass
+
+
+async def people() -> None:
+    # An approval is typed; respondents take a list or a mapping to contacts.
+    vote = hitl_sync.new_event(
+        "deploy", data_type=hitl_sync.Approval, respondents=["alice", "bob"], quorum=2
+    )
+    assert_type(vote, hitl_sync.Event[hitl_sync.Approval])
+    decision = vote.wait()
+    assert_type(decision.approved, bool)
+    assert_type(decision.by, tuple[str, ...])
+    assert_type(vote.link_for("alice"), str)
+    assert_type(vote.respondents, tuple[str, ...])
+    assert_type(hitl_sync.inbox_url("alice"), str)
+    assert_type(await hitl_sync.inbox_url.aio("alice"), str)
+    asked = await hitl_async.new_event(
+        "deploy", data_type=hitl_async.Approval, respondents={"alice": "mailto://a@example.com"}
+    )
+    assert_type(await asked.wait(), hitl_async.Approval)
+    assert_type(await hitl_async.inbox_url("alice"), str)
