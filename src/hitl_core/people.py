@@ -172,23 +172,32 @@ def vote_document(
 def tally(event: dict[str, Any], votes: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The answer the votes decide, or None while they decide nothing.
 
-    Only listed respondents' votes count, each once. The first rejection decides
-    (a veto); else the first `quorum` approvals do. Every process that tallies the
-    same votes decides the same outcome, so racing tallies agree.
+    Only listed respondents' votes count, each once, in the order they were cast.
+    The votes decide as soon as they do: at the first rejection (a veto), or at
+    the approval that completes the quorum; a vote cast after that changes
+    nothing. Every process that tallies the same votes decides the same outcome.
     """
     listed = set(event.get("respondents") or ())
-    counted: dict[str, dict[str, Any]] = {}
+    needed = needed_approvals(event)
+    seen: set[str] = set()
+    approvals: list[dict[str, Any]] = []
+    deciding: list[dict[str, Any]] | None = None
     for vote in sorted(votes, key=lambda v: (str(v.get("at")), str(v.get("by")))):
-        if vote.get("by") in listed and isinstance(vote.get("approved"), bool):
-            counted.setdefault(vote["by"], vote)
-    ordered = list(counted.values())
-    rejections = [vote for vote in ordered if not vote["approved"]]
-    if rejections:
-        deciding = rejections[:1]
-    else:
-        deciding = ordered[: needed_approvals(event)]
-        if len(deciding) < needed_approvals(event):
-            return None
+        person = vote.get("by")
+        if not isinstance(person, str) or person not in listed or person in seen:
+            continue
+        if not isinstance(vote.get("approved"), bool):
+            continue
+        seen.add(person)
+        if not vote["approved"]:
+            deciding = [vote]
+            break
+        approvals.append(vote)
+        if len(approvals) >= needed:
+            deciding = approvals
+            break
+    if deciding is None:
+        return None
     last = deciding[-1]
     value = approval_value(
         deciding[0]["approved"], _joined_comments(deciding), [vote["by"] for vote in deciding]

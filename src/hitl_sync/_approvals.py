@@ -55,10 +55,10 @@ def require_approval(name: Any = None, /, *, prompt: str | None = None, **option
     shows the function's name and its arguments; the approval is bound to a
     digest of them, so it approves that call and no other. A rejection raises
     ApprovalRejected, with the rejecting comment, and the body does not run.
-    respondents= and quorum= say who approves, as for new_event(). A coroutine function asks when its call is run, a
-    generator of the event loop before its first item; a plain function
-    blocks while it asks, when it is called. The other options are new_event()'s (scope,
-    timeout_seconds, default, run_id, store, endpoint, show, ...); a timeout
+    A coroutine function asks when its call is run, a generator of the event
+    loop before its first item; a plain function blocks while it asks, when it
+    is called. The other options are new_event()'s (scope, timeout_seconds,
+    default, respondents, quorum, run_id, store, endpoint, show, ...); a timeout
     with no default raises EventTimeout. name defaults to "approve <function>".
     """
     if callable(name) or isinstance(name, (staticmethod, classmethod)):  # bare: @require_approval

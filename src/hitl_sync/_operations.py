@@ -108,6 +108,8 @@ def vote(
     if the event is decided or closed, InvalidValue for a vote that is not yes/no.
     """
     outcome = _standing(store, event)
+    if outcome is None:  # votes that decided, whose decision nobody recorded, decide first
+        outcome = decide(store, event)
     wanted = rules.vote(
         event, outcome, value, person=person, via=via, now=utc_now(), comment=comment
     )

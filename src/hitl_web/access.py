@@ -27,7 +27,7 @@ from werkzeug.exceptions import BadRequest, Forbidden, Unauthorized
 from hitl_async import _operations
 from hitl_async._store import Store
 from hitl_core import identity, people
-from hitl_core.errors import NotARespondent
+from hitl_core.errors import EventNotFound, NotARespondent
 
 from .services import services
 
@@ -81,14 +81,21 @@ def proxy_user() -> str | None:
 
 
 async def open_event(
-    store: Store, api_key: str | None, request_id: Any, given: str | None
+    store: Store,
+    api_key: str | None,
+    request_id: Any,
+    given: str | None,
+    *,
+    changes: bool = False,
 ) -> tuple[dict[str, Any], Caller]:
     """The event document, if request_id is an id and the caller may open it, and who
     the caller is.
 
     400 for a malformed id, 401 without a credential, 403 for a wrong one or for a
-    proxy's user whom the event does not name, then 404 (EventNotFound) if the
-    event does not exist.
+    proxy's user whom the event does not name (whether or not it exists), then 404
+    (EventNotFound) if the event does not exist. A request that changes the event
+    (changes=True) needs a token even from the proxy's user: the form they were
+    shown carries one, and a page on another site cannot know it.
     """
     if not identity.is_valid_request_id(request_id):
         raise BadRequest("request_id is not a valid event id")
@@ -98,9 +105,14 @@ async def open_event(
     if given is None:
         if person is None:
             raise Unauthorized(_NO_TOKEN)
-        event = await _operations.read_event(store, request_id)
-        if not event.get("respondents") or person not in event["respondents"]:
-            raise Forbidden("this event does not name you among its respondents")
+        if changes:
+            raise Forbidden("send the token of the form or link you were given")
+        try:
+            event = await _operations.read_event(store, request_id)
+        except EventNotFound:
+            event = {}
+        if person not in (event.get("respondents") or ()):
+            raise Forbidden("you may not open this event")
         return event, Caller(person=person)
     secret = await store.existing_secret()
     if secret is None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 
 from hitl_core import labels, strict_json
@@ -54,6 +55,12 @@ class Widget:
     text: str = ""  # shown in the widget: the default, or what was typed
     checked: bool = False
     error: str | None = None
+    in_optional_group: bool = False  # a group that may be left empty: no field is required
+
+    @property
+    def must_fill(self) -> bool:
+        """Whether the browser should insist on a value (the server checks regardless)."""
+        return self.required and not self.nullable and not self.in_optional_group
 
     @property
     def name(self) -> str:
@@ -110,13 +117,21 @@ def _unwrapped(node: Any, defs: Mapping[str, Any]) -> tuple[dict[str, Any], bool
 
 
 def _fields(
-    node: dict[str, Any], defs: Mapping[str, Any], path: tuple[str, ...], depth: int
+    node: dict[str, Any],
+    defs: Mapping[str, Any],
+    path: tuple[str, ...],
+    depth: int,
+    optional: bool = False,
 ) -> list[Widget]:
     required = set(node.get("required") or [])
-    return [
+    widgets = [
         _widget(sub, defs, (*path, key), key, required=key in required, depth=depth + 1)
         for key, sub in node["properties"].items()
     ]
+    if optional:
+        for widget in _every(widgets):
+            widget.in_optional_group = True
+    return widgets
 
 
 def _widget(
@@ -139,11 +154,13 @@ def _widget(
         default=node.get("default", _MISSING),
     )
     kind = node.get("type")
+    if kind == "boolean" and nullable:  # yes, no, or nothing: a checkbox cannot say nothing
+        node = {**node, "enum": [True, False]}
     if isinstance(node.get("enum"), list) or "const" in node:
         values = node["enum"] if "enum" in node else [node["const"]]
         widget.kind = "choice"
         widget.values = list(values)
-        widget.choices = [(str(n), str(v)) for n, v in enumerate(values)]
+        widget.choices = [(str(n), _choice_label(v)) for n, v in enumerate(values)]
     elif kind == "boolean":
         widget.kind = "checkbox"
     elif kind in ("integer", "number"):
@@ -153,7 +170,8 @@ def _widget(
         widget.kind = {"date": "date", "date-time": "datetime"}.get(str(node.get("format")), "text")
     elif kind == "object" and isinstance(node.get("properties"), dict) and depth < _MAX_DEPTH:
         widget.kind = "group"
-        widget.children = _fields(node, defs, path, depth)
+        optional = not required or nullable
+        widget.children = _fields(node, defs, path, depth, optional=optional)
     elif kind == "array":
         items, _ = _unwrapped(node.get("items"), defs)
         if items.get("type") in _SCALARS and "enum" not in items:
@@ -165,6 +183,12 @@ def _widget(
                 widget.item_kind = "text"  # ISO dates, one per line
     _show_default(widget)
     return widget
+
+
+def _choice_label(value: Any) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return str(value)
 
 
 def _posted(value: Any) -> str:
@@ -199,9 +223,20 @@ def _show_default(widget: Widget) -> None:
     elif widget.kind in ("text", "date", "integer", "number"):
         widget.text = _posted(default)
     elif widget.kind == "datetime" and isinstance(default, str):
-        widget.text = default[:16]
+        widget.text = _in_utc(default)
     elif widget.kind == "json":
         widget.text = json.dumps(default)
+
+
+def _in_utc(moment: str) -> str:
+    """An ISO date-time as a datetime-local input shows it: in UTC, to the second."""
+    try:
+        parsed = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    except ValueError:
+        return ""
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(timezone.utc)
+    return parsed.strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def collect(widgets: list[Widget], form: Mapping[str, str]) -> tuple[Any, bool]:
@@ -234,27 +269,47 @@ def _read_group(widgets: list[Widget], form: Mapping[str, str]) -> dict[str, Any
     return value
 
 
+def _filled(widgets: list[Widget], form: Mapping[str, str]) -> bool:
+    """Whether anything was entered in these fields (a checked box counts)."""
+    return any(
+        _filled(w.children, form) if w.kind == "group" else bool(form.get(w.name, "").strip())
+        for w in widgets
+    )
+
+
 def _read(widget: Widget, form: Mapping[str, str]) -> Any:
     if widget.kind == "group":
-        group = _read_group(widget.children, form)
-        return group if group or widget.required else _MISSING
+        if (not widget.required or widget.nullable) and not _filled(widget.children, form):
+            _read_group(widget.children, form)  # keeps what was shown
+            for child in _every(widget.children):
+                child.error = None
+            return None if widget.nullable else _MISSING
+        return _read_group(widget.children, form)
     if widget.kind == "checkbox":
         widget.checked = widget.name in form
         return widget.checked
     widget.text = form.get(widget.name, "")
     text = widget.text.strip()
     if not text:
-        if not widget.required:
-            return _MISSING
-        if widget.nullable:
-            return None
-        widget.error = "required"
-        return _MISSING
+        return _empty(widget)
     try:  # text is kept as typed, spaces and all
         return _converted(widget, widget.text if widget.kind == "text" else text)
     except (InvalidValue, ValueError) as exc:
         widget.error = str(exc)
         return _MISSING
+
+
+def _empty(widget: Widget) -> Any:
+    """What a field left empty means: nothing (null) where the type allows it, an
+    empty text or list where those are answers, else the type's default, or an error."""
+    if widget.nullable:
+        return None
+    if widget.kind == "list" or (widget.kind == "text" and not widget.required):
+        return [] if widget.kind == "list" else ""
+    if not widget.required:
+        return _MISSING
+    widget.error = "required"
+    return _MISSING
 
 
 def _converted(widget: Widget, text: str) -> Any:

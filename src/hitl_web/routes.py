@@ -76,7 +76,12 @@ async def inbox() -> Response | str:
     page = await _inbox_page(caller)
     if prefers_json():
         return json_reply(200, page)
-    return await render_template("inbox.html", page=page, caller=caller)
+    # The page's own links carry the respondent's inbox token, minted here: never the
+    # credential it was opened with (an operator key stays out of the page).
+    link_token = None
+    if caller.person is not None and access.credential() is not None:
+        link_token = identity.inbox_token(await shared.store.secret(), caller.person)
+    return await render_template("inbox.html", page=page, caller=caller, link_token=link_token)
 
 
 @routes.get("/events")
@@ -102,7 +107,7 @@ async def submit_form() -> tuple[str, int]:
     fields = await request.form
     request_id = fields.get("request_id", "")
     given = fields.get("token") or access.credential()
-    event, caller = await _open(request_id, given)
+    event, caller = await _open(request_id, given, changes=True)
     comment = fields.get("comment")
     widgets = forms.widgets_for(event["type"]) if "fields" in fields else None
     if widgets is not None:  # a form of fields: read them, and keep them to show again
@@ -112,6 +117,8 @@ async def submit_form() -> tuple[str, int]:
             return page, 422
     else:
         typed = fields.get("value", rules.MISSING)
+        if event["type"]["kind"] == "choice":
+            typed = _chosen(event["type"], typed)
     try:
         answer = await _answer(event, caller, typed, via="form", comment=comment)
     except InvalidValue as exc:
@@ -144,7 +151,7 @@ async def submit_json() -> Response:
     request_id = body.get("request_id")
     token = body.get("token") if isinstance(body.get("token"), str) else None
     given = token or access.credential()
-    event, caller = await _open(request_id, given)
+    event, caller = await _open(request_id, given, changes=True)
     # Checked once the token opened the event: where the store is, is not for strangers.
     response_path = body.get("response_path")
     own_path = services().store.outcome_location(event["request_id"])
@@ -183,15 +190,17 @@ async def wait(request_id: str) -> Response:
 
 @routes.post("/events/<request_id>/cancel")
 async def cancel(request_id: str) -> Response:
-    event, caller = await _open(request_id, access.credential())
+    event, caller = await _open(request_id, access.credential(), changes=True)
     access.answerer(event, caller)  # with respondents, only they (or the operator) may
     standing = await _operations.cancel(services().store, request_id, via="api", event=event)
     return json_reply(200, _describe(event, standing))
 
 
-async def _open(request_id: Any, given: str | None) -> tuple[dict[str, Any], access.Caller]:
+async def _open(
+    request_id: Any, given: str | None, *, changes: bool = False
+) -> tuple[dict[str, Any], access.Caller]:
     shared = services()
-    return await access.open_event(shared.store, shared.api_key, request_id, given)
+    return await access.open_event(shared.store, shared.api_key, request_id, given, changes=changes)
 
 
 async def _answer(
@@ -317,8 +326,27 @@ def _same_location(given: Any, own: str) -> bool:
 
 
 def _choice_labels(description: dict[str, Any]) -> list[tuple[str, str]]:
-    choices = description.get("choices") or []
-    return [(c if isinstance(c, str) else json.dumps(c), str(c)) for c in choices]
+    """Each choice as the form posts it, and as it reads: text as itself, unless it
+    would read as JSON (the text "1" beside the number 1), which posts as JSON text."""
+    return [(_posted_choice(c), str(c)) for c in description.get("choices") or []]
+
+
+def _posted_choice(choice: Any) -> str:
+    if not isinstance(choice, str):
+        return json.dumps(choice)
+    try:
+        strict_json.loads(choice)
+    except ValueError:
+        return choice
+    return json.dumps(choice)
+
+
+def _chosen(description: dict[str, Any], posted: Any) -> Any:
+    """The choice a form posted, as the event declared it (the number 1, not the text)."""
+    for choice in description.get("choices") or []:
+        if isinstance(posted, str) and posted == _posted_choice(choice):
+            return choice
+    return posted
 
 
 async def _form_page(

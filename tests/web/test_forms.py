@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import html
+import re
 from typing import Any, Literal
 
 import pydantic
@@ -147,3 +149,18 @@ async def test_pages_show_answers_as_a_person_reads_them(client: Client, ask: As
     assert status == 200 and "Your answer <strong>No</strong> was recorded." in text
     text = await page(client, asked, query_string=asked.query)
     assert "Answered: <strong>No</strong>" in text and "false" not in text.split("Answered:")[1]
+
+
+async def test_a_choice_of_the_text_1_and_the_number_1_keeps_them_apart(
+    client: Client, ask: Ask
+) -> None:
+    for posted_index, expected in ((0, "1"), (1, 1)):
+        asked = await ask(Literal["1", 1])
+        text = await page(client, asked, query_string=asked.query)
+        options = re.findall(r'<option value="([^"]*)">', text)
+        assert len(options) == 2 and len(set(options)) == 2
+        status, _ = await submit(client, asked, html.unescape(options[posted_index]))
+        assert status == 200
+        stored = asked.outcome()
+        assert stored is not None and stored["value"] == expected
+        assert type(stored["value"]) is type(expected)

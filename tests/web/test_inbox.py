@@ -159,3 +159,19 @@ async def test_the_inbox_shows_prompts_as_markdown_and_escapes_html(
     html = await (await client.get("/inbox", query_string={"token": token})).get_data(as_text=True)
     assert "Deploy <strong>v2.3</strong>?" in html
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+
+
+async def test_the_inbox_page_never_echoes_the_operator_key(
+    client: Client, ask: Ask, store: Store
+) -> None:
+    for n in range(3):
+        await ask(name=f"q{n}", respondents=("bob",))
+    html = await (
+        await client.get("/inbox", query_string={"token": OPERATOR_KEY, "per_page": "1"})
+    ).get_data(as_text=True)
+    assert "older</a>" in html and OPERATOR_KEY not in html
+    token = await inbox_token(store, "bob")
+    html = await (
+        await client.get("/inbox", query_string={"token": token, "per_page": "1"})
+    ).get_data(as_text=True)
+    assert f"token={token}" in html.replace("&amp;", "&")  # bob's own pages keep his link

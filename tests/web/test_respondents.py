@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 from quart.typing import TestClientProtocol as Client
 
+from hitl_async._store import Store
+from hitl_core import people
+from hitl_core.documents import utc_now
 from hitl_core.people import Approval
 from hitl_core.rules import MAX_COMMENT
 from hitl_web import create_app
@@ -107,10 +110,10 @@ async def test_the_proxys_header_counts_only_when_the_app_trusts_it(
     # The header alone opens the events that name the user: no token needed behind the proxy.
     page = await trusting.get(f"/form/{asked.request_id}", headers=as_carol)
     assert page.status_code == 200 and "you are carol" in await page.get_data(as_text=True)
-    not_named = await trusting.get(
-        f"/form/{asked.request_id}", headers={"X-Forwarded-User": "mallory"}
-    )
-    assert not_named.status_code == 403
+    mallory = {"X-Forwarded-User": "mallory"}
+    not_named = await trusting.get(f"/form/{asked.request_id}", headers=mallory)
+    missing = await trusting.get("/form/nothing-0123456789abcdef01234567", headers=mallory)
+    assert not_named.status_code == missing.status_code == 403  # existence is not told
     # Another person's link stays theirs, whoever the proxy says is asking.
     foreign = await trusting.post(
         "/submit/json",
@@ -119,7 +122,23 @@ async def test_the_proxys_header_counts_only_when_the_app_trusts_it(
         headers=as_carol,
     )
     assert foreign.status_code == 403
-    accepted = await trusting.post("/submit/json", json=asked.body(2), headers=as_carol)
+    # An answer needs a token even from the proxy's user (the form they see carries
+    # theirs): a page on another site, riding on the proxy's session, has none.
+    cross_site = await trusting.post("/submit/json", json=asked.body(2), headers=as_carol)
+    assert cross_site.status_code == 403
+    form = await trusting.post(
+        "/submit", form={"request_id": asked.request_id, "value": "2"}, headers=as_carol
+    )
+    cancel = await trusting.post(f"/events/{asked.request_id}/cancel", headers=as_carol)
+    assert form.status_code == cancel.status_code == 403
+    assert asked.outcome() is None
+    html = await page.get_data(as_text=True)
+    assert f'name="token" value="{asked.personal["carol"]}"' in html  # her form carries hers
+    accepted = await trusting.post(
+        "/submit",
+        form={"request_id": asked.request_id, "value": "2", "token": asked.personal["carol"]},
+        headers=as_carol,
+    )
     assert accepted.status_code == 200
     stored = asked.outcome()
     assert stored is not None and (stored["value"], stored["by"]) == (2, "carol")
@@ -237,3 +256,26 @@ async def test_a_vote_from_someone_not_listed_is_refused_and_not_stored(
         )
         assert response.status_code == 403
     assert asked.votes() == [] and asked.outcome() is None
+
+
+async def test_a_vote_after_the_votes_decided_changes_nothing(
+    client: Client, ask: Ask, store: Store
+) -> None:
+    asked = await ask(Approval, respondents=TEAM, quorum=1)
+    event = await store.read_event(asked.request_id)
+    assert event is not None
+    # Bob's approval was stored, and its process stopped before recording the decision.
+    await store.create_vote(
+        people.vote_document(event, "bob", True, comment=None, via="form", now=utc_now())
+    )
+    late = await client.post(
+        "/submit/json", json=asked.body(False), query_string={"token": asked.personal["carol"]}
+    )
+    assert late.status_code == 409
+    stored = asked.outcome()
+    assert stored is not None and stored["value"] == {
+        "approved": True,
+        "comment": None,
+        "by": ["bob"],
+    }
+    assert [vote["by"] for vote in asked.votes()] == ["bob"]

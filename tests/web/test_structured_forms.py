@@ -204,3 +204,66 @@ async def test_a_forged_choice_is_refused(client: Client, ask: Ask) -> None:
 )
 def test_expected_answers_read_as_a_person_would(data_type: Any, words: str) -> None:
     assert expected_answer(codec.describe(data_type).describe()) == words
+
+
+class Address(pydantic.BaseModel):
+    city: str
+    zip: str
+
+
+class Options(pydantic.BaseModel):
+    verbose: bool = False
+
+
+class Change(pydantic.BaseModel):
+    window: datetime.datetime = datetime.datetime.fromisoformat("2026-12-01T10:00:30+05:00")
+    address: Address | None = None
+    options: Options | None = None
+    notify: bool | None = None
+    tags: list[int] = [1, 2]
+    note: str = "n/a"
+    tier: Literal["gold", "silver"] | None = "gold"
+
+
+async def test_left_alone_or_cleared_fields_mean_what_they_show(client: Client, ask: Ask) -> None:
+    asked = await ask(Change)
+    html = await form_of(client, asked)
+    # The default time, shown in UTC to the second; optional groups ask for nothing.
+    assert 'name="field.window" step="1" value="2026-12-01T05:00:30"' in html
+    assert not re.search(r'name="field.address.city"[^>]*required', html)
+    assert '<option value="0">Yes</option>' in html  # an optional yes/no can say neither
+    fields = {
+        "field.window": "2026-12-01T05:00:30",
+        "field.address.city": "",
+        "field.address.zip": "",
+        "field.notify": "",
+        "field.tags": "",
+        "field.note": "",
+        "field.tier": "",
+    }
+    status, html = await send(client, asked, fields)
+    assert status == 200, html
+    stored = asked.outcome()
+    assert stored is not None
+    assert Change.model_validate(stored["value"]) == Change(
+        window=datetime.datetime(2026, 12, 1, 5, 0, 30, tzinfo=datetime.timezone.utc),
+        address=None,
+        options=None,
+        notify=None,
+        tags=[],
+        note="",
+        tier=None,
+    )
+
+
+async def test_a_group_begun_must_be_finished(client: Client, ask: Ask) -> None:
+    asked = await ask(Change)
+    status, html = await send(
+        client, asked, {"field.address.city": "Lyon", "field.address.zip": ""}
+    )
+    assert status == 422 and field_error(html, "field.address.zip") == "required"
+    status, _ = await send(
+        client, asked, {"field.address.city": "Lyon", "field.address.zip": "69001"}
+    )
+    assert status == 200
+    assert (asked.outcome() or {})["value"]["address"] == {"city": "Lyon", "zip": "69001"}
