@@ -16,7 +16,7 @@ from hitl_web import create_app
 from ..conftest import OPERATOR_KEY
 from .conftest import Ask, Asked, bearer
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.once]
 JSON = {"Accept": "application/json"}
 
 

@@ -17,7 +17,7 @@ from hitl_web import create_app
 from ..conftest import OPERATOR_KEY
 from .conftest import Ask, bearer
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.once]
 
 TEAM = ("alice@example.com", "bob", "carol")
 

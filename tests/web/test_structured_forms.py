@@ -19,7 +19,7 @@ from hitl_core.labels import expected_answer
 
 from .conftest import Ask, Asked
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.once]
 
 
 class Size(enum.Enum):
