@@ -137,33 +137,52 @@ class ThroughApp:
         self.endpoint = endpoint.rstrip("/")
         self.headers = {"Authorization": f"Bearer {api_key}", "Accept": "application/json"}
 
-    def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        import httpx
-
-        from hitl_core.endpoint import tls_context
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json_body: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """One request to the app (the standard library's client: a command starts fast)."""
+        import urllib.error
+        import urllib.parse
+        import urllib.request
 
         url = f"{self.endpoint}{path}"
+        if params:
+            url += "?" + urllib.parse.urlencode(params)
+        headers = dict(self.headers)
+        data = None
+        if json_body is not None:
+            data = json.dumps(json_body).encode()
+            headers["Content-Type"] = "application/json"
+        request = urllib.request.Request(url, data=data, headers=headers, method=method)
         try:
-            with httpx.Client(timeout=30, verify=tls_context()) as client:
-                response = client.request(method, url, headers=self.headers, **kwargs)
-        except httpx.HTTPError as exc:
-            raise CommandFailed(f"cannot reach the app at {self.endpoint}: {exc}") from None
+            with urllib.request.urlopen(request, timeout=30) as response:
+                status, raw = response.status, response.read()
+        except urllib.error.HTTPError as refused:
+            status, raw = refused.code, refused.read()
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise CommandFailed(f"cannot reach the app at {self.endpoint}: {reason}") from None
         try:
-            body = response.json()
+            body = json.loads(raw)
         except ValueError:
             body = None
         if not isinstance(body, dict):
-            raise CommandFailed(f"{url} answered {response.status_code} without JSON")
-        if response.status_code == 200:
+            raise CommandFailed(f"{url} answered {status} without JSON")
+        if status == 200:
             return body
         detail = body.get("detail") or body.get("status") or "refused"
-        if response.status_code in (401, 403):
+        if status in (401, 403):
             raise CommandFailed(f"the app refused the operator key (HITL_API_KEY): {detail}")
-        if response.status_code == 404:
+        if status == 404:
             raise CommandFailed(f"no event {path.rsplit('/', 1)[-1]!r} at {self.endpoint}")
-        if response.status_code == 409 and "value" in body:
+        if status == 409 and "value" in body:
             raise CommandFailed(f"{detail} (value: {json.dumps(body['value'])})")
-        raise CommandFailed(f"{detail} ({response.status_code})")
+        raise CommandFailed(f"{detail} ({status})")
 
     def list(self, state: str, page: int, per_page: int) -> dict[str, Any]:
         query = {"state": state, "page": page, "per_page": per_page}
@@ -176,7 +195,7 @@ class ThroughApp:
         body = {"request_id": checked_id(request_id), "value": value, "via": "cli"}
         if comment is not None:
             body["comment"] = comment
-        self._call("POST", "/submit/json", json=body)
+        self._call("POST", "/submit/json", json_body=body)
         return self.show(request_id)
 
     def cancel(self, request_id: str) -> dict[str, Any]:
