@@ -12,11 +12,13 @@ from pydantic_core import to_jsonable_python
 
 from hitl_core import (
     codec,
+    delivery,
     documents,
     identity,
     links,
     orchestrators,
     people,
+    reach,
     rules,
     runtime,
     strict_json,
@@ -86,6 +88,7 @@ async def new_event(
     public_url: str | None = None,
     respondents: Iterable[str] | Mapping[str, str | None] | None = None,
     quorum: int | str = 1,
+    notify: Iterable[str] | str | None = None,
     show: bool = True,
     _bound_to: str | None = None,
 ) -> Event[Any]:
@@ -108,6 +111,11 @@ async def new_event(
     one who answered; the event's own link then shows the question but takes no
     answer. With data_type=hitl.Approval, quorum= approvals from distinct
     respondents decide (a number, or "all"), and the first rejection decides at once.
+
+    notify= (HITL_NOTIFY by default) lists Apprise URLs told of the question with
+    its link; respondents given with a contact are sent their own links. Each
+    message is sent once, from a worker thread: a failing channel is retried and
+    logged, and status() lists what was not delivered.
     """
     identity.check_name(name)
     identity.check_name(scope, "scope")
@@ -120,6 +128,9 @@ async def new_event(
     listed, contacts = people.check_respondents(respondents)
     quorum = people.check_quorum(quorum, spec.kind, listed)
     settings = await resolved_settings(store, endpoint, public_url)
+    targets = reach.check_targets(notify) if notify is not None else settings.notify
+    if targets or contacts:  # before anything is stored; Apprise loads slowly: not on the loop
+        await _compat.run_sync(delivery.check_urls, (*targets, *contacts.values()))
     canned, canned_answer = process.auto_answer_for(name)
     if canned:  # testing.auto_answer(): refuse a wrong canned answer before storing anything
         canned_answer = codec.validate_answer(
@@ -194,6 +205,15 @@ async def new_event(
         asked_before=earlier is not None,
         state=state,
     )
+    if state == documents.PENDING and (targets or contacts):
+        notices = reach.asking(
+            standing,
+            event_link=event.form_url,
+            personal_links={person: event.link_for(person) for person in contacts},
+            contacts=contacts,
+            targets=targets,
+        )
+        process.deliveries.submit(event_store.backend, request_id, notices)
     if show:
         links.announce_in_log(link)
         if place.orchestrator is not None:  # its calls may block: a report flush, an API call
@@ -344,8 +364,9 @@ class Event(Generic[T]):
     async def status(self) -> EventStatus:
         """Where the event stands: pending, answered, cancelled or expired."""
         _, outcome = await _operations.look(self._store, self.request_id)
+        undelivered = tuple(await self._store.undelivered(self.request_id))
         if outcome is None:
-            return EventStatus(self.request_id, documents.PENDING)
+            return EventStatus(self.request_id, documents.PENDING, undelivered=undelivered)
         state = outcome["state"]
         value = self.spec.from_json(outcome["value"]) if state == documents.ANSWERED else None
         return EventStatus(
@@ -357,6 +378,7 @@ class Event(Generic[T]):
             by=outcome.get("by"),
             comment=outcome.get("comment"),
             question_sha256=outcome.get("question_sha256"),
+            undelivered=undelivered,
         )
 
     @_compat.twin_method

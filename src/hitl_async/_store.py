@@ -18,7 +18,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from hitl_core import documents, runtime, strict_json
+from hitl_core import delivery, documents, runtime, strict_json
 from hitl_core.errors import StoreError
 from hitl_core.storage import Backend, new_secret, open_backend
 from hitl_core.wakeups import Wakeups
@@ -28,6 +28,10 @@ from . import _compat
 __all__ = ["Store", "open_store"]
 
 Check = Callable[[dict[str, Any]], None]
+
+
+def _any_document(document: dict[str, Any]) -> None:
+    """A notice's documents need no more than a version: status() shows what they hold."""
 
 
 class Store:
@@ -128,6 +132,16 @@ class Store:
                 if vote is not None:
                     votes.append(vote)
         return votes
+
+    async def undelivered(self, request_id: str) -> list[dict[str, Any]]:
+        """The event's notices not delivered (being sent, or failed): one listing, then a
+        read of each such notice."""
+        folder = documents.notices_folder(request_id)
+        names = await _compat.run_sync(self.backend.list, folder)
+        read: dict[str, dict[str, Any] | None] = {}
+        for name in delivery.documents_to_read(names):
+            read[name] = await self._read_json(f"{folder}/{name}", _any_document)
+        return delivery.notice_states(names, read.get)
 
     async def read_vote(self, request_id: str, person: str) -> dict[str, Any] | None:
         path = documents.vote_path(request_id, person)

@@ -129,6 +129,9 @@ def _print_status(shown: dict[str, Any]) -> None:
         if shown.get("comment"):
             print(f"  comment:  {shown['comment']}")
     print(f"  expires:  {shown['expires_at']}")
+    for notice in shown.get("undelivered") or []:
+        why = f": {notice['error']}" if notice.get("error") else ""
+        print(f"  notice:   to {notice['to']} by {notice['channel']}, {notice['state']}{why}")
 
 
 def _print_page(page: dict[str, Any]) -> None:

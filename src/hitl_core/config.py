@@ -79,6 +79,8 @@ class Settings:
     s3_endpoint_url: str | None = None
     # The header an authenticating proxy sets to the user's id; None: trust no header.
     trusted_user_header: str | None = None
+    # Apprise URLs told of every event that names no notify= of its own (HITL_NOTIFY).
+    notify: tuple[str, ...] = ()
 
     @classmethod
     def resolve(
@@ -110,4 +112,5 @@ class Settings:
             api_key=_env("HITL_API_KEY"),
             s3_endpoint_url=s3_endpoint_url or _env("HITL_S3_ENDPOINT_URL"),
             trusted_user_header=_env("HITL_TRUSTED_USER_HEADER"),
+            notify=tuple((_env("HITL_NOTIFY") or "").replace(",", " ").split()),
         )

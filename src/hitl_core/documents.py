@@ -4,6 +4,7 @@ secret.json                          the store's token key, created on first use
 events/{request_id}.json             the question, written once
 outcomes/{request_id}.json           answered, cancelled or expired, written once
 votes/{request_id}/{person}.json     a respondent's vote on an approval, written once
+notices/{request_id}/{key}.json      a notification's claim, then -sent or -failed (delivery.py)
 listing/{entry}.json                 every event, newest first: the operator's inbox
 people/{person}/{entry}.json         the events a respondent may answer: their inbox
 
@@ -33,6 +34,7 @@ __all__ = [
     "event_document",
     "event_path",
     "listing_folder",
+    "notices_folder",
     "outcome_document",
     "outcome_path",
     "parse_entry",
@@ -46,6 +48,7 @@ SECRET_PATH = "secret.json"
 EVENTS_DIR = "events"
 OUTCOMES_DIR = "outcomes"
 VOTES_DIR = "votes"
+NOTICES_DIR = "notices"
 LISTING_DIR = "listing"
 PEOPLE_DIR = "people"
 
@@ -76,6 +79,10 @@ def _person_key(person: str) -> str:
 
 def votes_folder(request_id: str) -> str:
     return f"{VOTES_DIR}/{_checked(request_id)}"
+
+
+def notices_folder(request_id: str) -> str:
+    return f"{NOTICES_DIR}/{_checked(request_id)}"
 
 
 def vote_path(request_id: str, person: str) -> str:

@@ -9,6 +9,7 @@
     Runtime.wakeups              waiters to wake when this process stores an outcome
     Runtime.embedded_endpoint()  this process's app, started on first use by a server factory
     Runtime.auto_answers         canned answers of testing.auto_answer(), innermost first
+    Runtime.deliveries           sends notifications on worker threads (delivery.py)
 
 Every table is either bounded (least recently used entries go) or holds only
 what is live (waiters, events still referenced), so a process that creates a
@@ -34,6 +35,7 @@ from typing import Any, Protocol, TypeVar
 from . import codec
 from .bounded import Bounded
 from .config import ProvidedApp, Settings, new_process_run_id
+from .delivery import Deliveries
 from .errors import HitlError
 from .occurrences import Occurrence, Occurrences
 from .wakeups import Wakeups
@@ -77,6 +79,8 @@ class Runtime:
         self._occurrences = Occurrences(counted_names)
         self._shared = Bounded(MAX_SHARED)
         self._type_specs = Bounded(MAX_TYPE_SPECS)
+        # Sends notifications on worker threads, each claimed in the store first.
+        self.deliveries = Deliveries()
         self._live_events: weakref.WeakValueDictionary[str, _HasSpec] = (
             weakref.WeakValueDictionary()
         )

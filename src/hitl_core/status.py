@@ -48,6 +48,9 @@ class EventStatus:
     by: str | list[str] | None = None
     comment: str | None = None
     question_sha256: str | None = None  # the question the answer was given to
+    # Notifications not delivered: each kind, to, channel, state ("sending" or "failed")
+    # and, for a failure, its error.
+    undelivered: tuple[dict[str, Any], ...] = ()
 
     @property
     def done(self) -> bool:

@@ -246,11 +246,16 @@ def _describe(event: dict[str, Any], outcome: dict[str, Any] | None) -> dict[str
 
 
 async def _described(event: dict[str, Any], outcome: dict[str, Any] | None) -> dict[str, Any]:
-    """_describe(), with the votes cast on an approval with respondents."""
+    """_describe(), with the votes cast on an approval with respondents, and the
+    notifications not delivered."""
+    store = services().store
     body = _describe(event, outcome)
     if rules.takes_votes(event):
-        votes = await services().store.read_votes(event["request_id"])
+        votes = await store.read_votes(event["request_id"])
         body["votes"] = [_public_vote(v) for v in sorted(votes, key=lambda v: v["at"])]
+    undelivered = await store.undelivered(event["request_id"])
+    if undelivered:
+        body["undelivered"] = undelivered
     return body
 
 

@@ -1,0 +1,120 @@
+"""Bringing a question to people: who is told what, as notices to deliver.
+
+Respondents given with a contact (an Apprise URL) are sent their personal link;
+notify= targets (HITL_NOTIFY by default) the event's own link. A message
+carries the prompt (Markdown, for channels that take it), the link and the
+deadline.
+
+Each notice has a key derived from what it is (its kind, its recipient, its
+channel), so every process that plans the same notice names it the same: its
+claim, a write-once document, lets exactly one of them send it
+(delivery.py). These functions read no store and send nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from . import labels
+from .strict_json import encodable
+
+__all__ = ["Notice", "asking", "channel", "check_targets"]
+
+MAX_TARGETS = 50
+_PROMPT_IN_TITLE = 80
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One message to one channel, named by key (the claim's name)."""
+
+    key: str
+    kind: str  # "ask" for now
+    to: str  # a respondent's id, or "notify" for a notify= target
+    url: str  # the Apprise URL: never shown, it may hold a secret
+    title: str
+    body: str  # Markdown
+
+    def describe(self) -> dict[str, Any]:
+        """What status() shows of it: never the URL, which may hold a secret."""
+        return {"kind": self.kind, "to": self.to, "channel": channel(self.url)}
+
+
+def channel(url: str) -> str:
+    """A channel as people may see it: the URL's scheme (mailto, slack, json, ...)."""
+    return urlsplit(url).scheme or "unknown"
+
+
+def check_targets(targets: object) -> tuple[str, ...]:
+    """notify= as URLs: a list of them (one URL alone is taken as a list of one)."""
+    if targets is None:
+        return ()
+    if isinstance(targets, str):
+        targets = [targets]
+    if not isinstance(targets, Iterable) or isinstance(targets, (bytes, Mapping)):
+        raise TypeError(f"notify= is a list of Apprise URLs, not {targets!r}")
+    found = list(targets)
+    for url in found:
+        if not isinstance(url, str) or "://" not in url or not encodable(url):
+            raise ValueError(
+                f"notify= takes Apprise URLs like slack://... or mailto://..., not {url!r}"
+            )
+    if len(found) > MAX_TARGETS:
+        raise ValueError(f"notify= may name at most {MAX_TARGETS} targets")
+    return tuple(dict.fromkeys(found))
+
+
+def _key(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+def _plain(markdown_line: str) -> str:
+    """A line of Markdown as plain text, for a title: its emphasis and links dropped."""
+    from . import markdown  # markdown-it loads on the first message, not with hitl
+
+    rendered = markdown.to_html(markdown_line)
+    return html.unescape(re.sub(r"<[^>]*>", "", rendered)).strip() or markdown_line
+
+
+def message(event: dict[str, Any], link: str) -> tuple[str, str]:
+    """The title and Markdown body that ask a person the event's question."""
+    prompt = event["prompt"]
+    first = _plain(prompt.strip().splitlines()[0]) if prompt.strip() else event["name"]
+    if len(first) > _PROMPT_IN_TITLE:
+        first = first[: _PROMPT_IN_TITLE - 1] + "…"
+    title = f"{event['name']}: {first}"
+    expected = labels.expected_answer(event["type"])
+    body = (
+        f"{prompt}\n\n"
+        f"Answer here: <{link}>\n\n"
+        f"Expected: {expected}. Please answer before {event['expires_at']} (UTC)."
+    )
+    return title, body
+
+
+def asking(
+    event: dict[str, Any],
+    *,
+    event_link: str,
+    personal_links: Mapping[str, str],
+    contacts: Mapping[str, str],
+    targets: Iterable[str],
+) -> list[Notice]:
+    """The notices that ask the question: each contact gets their own link, each
+    notify= target the event's."""
+    notices = []
+    for person, url in contacts.items():
+        title, body = message(event, personal_links[person])
+        key = _key("ask", event["request_id"], person, url)
+        notices.append(Notice(key, "ask", person, url, title, body))
+    for url in targets:
+        title, body = message(event, event_link)
+        key = _key("ask", event["request_id"], "notify", url)
+        notices.append(Notice(key, "ask", "notify", url, title, body))
+    return notices

@@ -1,0 +1,220 @@
+"""Notifications through Apprise, to real servers on 127.0.0.1: an SMTP server (aiosmtpd)
+for mailto:// and an HTTP receiver for json://. Nothing leaves the machine."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import html
+import json
+import os
+import re
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+import hitl_sync as hitl
+from hitl_core import runtime
+from hitl_core.delivery import Deliveries
+from hitl_core.reach import Notice
+from hitl_core.storage import LocalBackend
+
+pytestmark = pytest.mark.once
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class Inbox:
+    """What a server received, with a signal for each arrival."""
+
+    messages: list[Any] = field(default_factory=list)
+    arrived: threading.Condition = field(default_factory=threading.Condition)
+
+    def add(self, message: Any) -> None:
+        with self.arrived:
+            self.messages.append(message)
+            self.arrived.notify_all()
+
+    def wait_for(self, count: int, seconds: float = 30) -> list[Any]:
+        with self.arrived:
+            if not self.arrived.wait_for(lambda: len(self.messages) >= count, seconds):
+                raise AssertionError(f"{len(self.messages)} of {count} messages within {seconds} s")
+            return list(self.messages)
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[int, Inbox]]:
+    """An SMTP server on 127.0.0.1 that keeps what it receives."""
+    from aiosmtpd.controller import Controller
+
+    received = Inbox()
+
+    class Keep:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+            received.add((envelope.rcpt_tos, parsed))
+            return "250 OK"
+
+    port = free_port()
+    controller = Controller(Keep(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, received
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def webhook() -> Iterator[tuple[int, Inbox]]:
+    """An HTTP server on 127.0.0.1 that keeps the JSON bodies POSTed to it."""
+    received = Inbox()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", "0"))
+            received.add(json.loads(self.rfile.read(length)))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1], received
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+
+
+def mailto(port: int, to: str) -> str:
+    return f"mailto://127.0.0.1:{port}?mode=insecure&from=hitl@example.com&to={to}"
+
+
+def link_in(message: Any) -> str:
+    """The form link of an email, as a person would click it."""
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    (link,) = set(re.findall(r"http://127\.0\.0\.1:\d+/form/[^\s>)\]]+", text))
+    return html.unescape(link)
+
+
+def test_respondents_are_emailed_their_own_link_and_it_answers(smtp: tuple[int, Inbox]) -> None:
+    port, received = smtp
+    event = hitl.new_event(
+        "deploy",
+        data_type=hitl.Approval,
+        prompt="Deploy **v2.3** to production?",
+        respondents={"alice": mailto(port, "alice@example.com"), "bob": None},
+    )
+    ((recipients, message),) = received.wait_for(1)
+    assert recipients == ["alice@example.com"]
+    assert message["Subject"] == "deploy: Deploy v2.3 to production?"
+    link = link_in(message)
+    assert link == event.link_for("alice")
+    assert "<strong>v2.3</strong>" in message.get_body(preferencelist=("html",)).get_content()
+    # The link from the email opens the form and answers as alice.
+    form = httpx.get(link, timeout=30)
+    assert form.status_code == 200 and "you are alice" in form.text
+    token = link.split("token=", 1)[1]
+    submitted = httpx.post(
+        link.split("/form/", 1)[0] + "/submit/json",
+        params={"token": token},
+        json={"request_id": event.request_id, "value": True, "comment": "from my inbox"},
+        timeout=30,
+    )
+    assert submitted.status_code == 200
+    assert event.wait() == hitl.Approval(True, "from my inbox", ("alice",))
+    assert runtime.current().deliveries.finish(30)
+    assert event.status().undelivered == ()
+
+
+def test_notify_targets_get_the_events_link_the_prompt_and_the_deadline(
+    webhook: tuple[int, Inbox], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port, received = webhook
+    monkeypatch.setenv("HITL_NOTIFY", f"json://127.0.0.1:{port}/hitl")
+    event = hitl.new_event("replicas", data_type=int, prompt="How many replicas?")
+    (posted,) = received.wait_for(1)
+    assert posted["title"] == "replicas: How many replicas?"
+    assert event.form_url in posted["message"]
+    assert "a whole number" in posted["message"] and "before 20" in posted["message"]
+    # notify= names the targets of one event instead of HITL_NOTIFY.
+    hitl.new_event("quiet", data_type=int, notify=[])
+    assert runtime.current().deliveries.finish(30)
+    assert len(received.messages) == 1
+
+
+def test_a_failing_channel_never_fails_the_event_and_status_says_so(
+    webhook: tuple[int, Inbox], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port, received = webhook
+    deliveries = Deliveries(attempts=3, first_backoff=0.01)
+    monkeypatch.setattr(runtime.current(), "deliveries", deliveries)
+    closed = free_port()  # nothing listens there: every attempt is refused
+    event = hitl.new_event(
+        "count",
+        data_type=int,
+        notify=[f"json://127.0.0.1:{closed}/hook", f"json://127.0.0.1:{port}/hook"],
+    )
+    assert deliveries.finish(60)
+    (failed,) = event.status().undelivered
+    assert (failed["to"], failed["channel"], failed["state"]) == ("notify", "json", "failed")
+    assert failed["error"] and str(closed) not in json.dumps(failed)  # no URL, no secret
+    assert len(received.wait_for(1)) == 1  # the other target got it
+    httpx.post(event.api_url, json={"request_id": event.request_id, "value": 3}, timeout=30)
+    assert event.wait() == 3
+    shown = httpx.get(event.form_url.replace("/form/", "/status/"), timeout=30).json()
+    assert [n["state"] for n in shown["undelivered"]] == ["failed"]
+
+
+def test_each_notice_is_sent_once_whoever_plans_it(tmp_path: Path) -> None:
+    sent: list[str] = []
+    lock = threading.Lock()
+
+    def sender(notice: Notice) -> None:
+        with lock:
+            sent.append(notice.key)
+
+    backend = LocalBackend(tmp_path)
+    notices = [Notice(f"k{n}", "ask", "notify", "json://x", "t", "b") for n in range(5)]
+    senders = [Deliveries(sender=sender) for _ in range(4)]
+    for deliveries in senders:  # four processes, say, that asked the same question
+        deliveries.submit(backend, "deploy-0123456789abcdef01234567", notices)
+    assert all(deliveries.finish(30) for deliveries in senders)
+    assert sorted(sent) == [f"k{n}" for n in range(5)]
+
+
+@pytest.mark.parametrize(
+    ("notify", "error"),
+    [
+        ("not a url", ValueError),
+        (["slack://"], ValueError),
+        ([7], ValueError),
+        ({"url": "json://x"}, TypeError),
+    ],
+)
+def test_bad_targets_are_refused_before_anything_is_stored(
+    notify: Any, error: type[Exception]
+) -> None:
+    with pytest.raises(error):
+        hitl.new_event("count", data_type=int, notify=notify)
+    with pytest.raises(ValueError):
+        hitl.new_event("count", data_type=int, respondents={"bob": "nonsense://x"})
+    events = Path(os.environ["HITL_STORE"]) / "events"
+    assert not events.exists() or not list(events.iterdir())
