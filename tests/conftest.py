@@ -132,9 +132,11 @@ def isolated_settings(
 
 @pytest.fixture(autouse=True)
 def no_server_left_running() -> Iterator[None]:
-    """Embedded servers a test started stop with it (each test has a store of its own)."""
+    """Embedded servers a test started stop with it, and its events are watched no more
+    for reminders (each test has a store of its own)."""
     yield
     runtime.current().stop_servers()
+    runtime.current().reminders.clear()
 
 
 class Lines:

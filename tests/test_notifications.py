@@ -10,6 +10,8 @@ import json
 import os
 import re
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,6 +27,8 @@ from hitl_core import runtime
 from hitl_core.delivery import Deliveries
 from hitl_core.reach import Notice
 from hitl_core.storage import LocalBackend
+
+from .servers import start_server, stop_server
 
 pytestmark = pytest.mark.once
 
@@ -218,3 +222,150 @@ def test_bad_targets_are_refused_before_anything_is_stored(
         hitl.new_event("count", data_type=int, respondents={"bob": "nonsense://x"})
     events = Path(os.environ["HITL_STORE"]) / "events"
     assert not events.exists() or not list(events.iterdir())
+
+
+def subjects(received: Inbox) -> list[str]:
+    return [str(message["Subject"]) for _, message in received.messages]
+
+
+def wait_until(check: Any, seconds: float = 30) -> None:
+    """Return once check() holds (polled, bounded in time)."""
+    deadline = threading.Event()
+    timer = threading.Timer(seconds, deadline.set)
+    timer.start()
+    try:
+        while not check():
+            if deadline.wait(0.02):
+                raise AssertionError(f"not within {seconds} s")
+    finally:
+        timer.cancel()
+
+
+def rounds(mail: Inbox, to: str) -> list[int]:
+    """The reminder rounds a recipient has received, in order."""
+    found = [
+        re.match(r"Reminder (\d+):", str(message["Subject"]))
+        for recipients, message in list(mail.messages)
+        if recipients == [to]
+    ]
+    return [int(match[1]) for match in found if match]
+
+
+def test_reminders_until_answered_then_the_outcome_goes_to_notify(
+    smtp: tuple[int, Inbox], webhook: tuple[int, Inbox]
+) -> None:
+    port, mail = smtp
+    hook_port, hook = webhook
+    event = hitl.new_event(
+        "deploy",
+        data_type=hitl.Approval,
+        prompt="Deploy v2.3?",
+        respondents={"alice": mailto(port, "a@x.org"), "bob": mailto(port, "b@x.org")},
+        quorum=2,
+        notify=[f"json://127.0.0.1:{hook_port}/hook"],
+        remind_every=0.3,
+        timeout_seconds=60,
+    )
+    wait_until(lambda: 2 in rounds(mail, "a@x.org") and 2 in rounds(mail, "b@x.org"))
+    base = event.link_for("alice").split("/form/", 1)[0]
+
+    def vote(person: str) -> int:
+        token = event.link_for(person).split("token=", 1)[1]
+        body = {"request_id": event.request_id, "value": True}
+        return httpx.post(f"{base}/submit/json", params={"token": token}, json=body).status_code
+
+    assert vote("alice") == 200
+    after_alice = max(rounds(mail, "a@x.org"))
+    # bob is reminded on; alice, who answered, is not (but for rounds under way).
+    wait_until(lambda: max(rounds(mail, "b@x.org")) >= after_alice + 3)
+    assert max(rounds(mail, "a@x.org")) <= after_alice + 2  # those already on their way
+    assert vote("bob") == 200
+    assert event.wait() == hitl.Approval(True, None, ("alice", "bob"))
+    told = [m for m in hook.wait_for(2) if "approved" in m["title"]]
+    assert [m["title"] for m in told] == ["deploy: approved by alice, bob"]
+    store_url = str(Path(os.environ["HITL_STORE"]).absolute())
+    wait_until(lambda: not runtime.current().reminders.watches(store_url, event.request_id))
+    for person in ("a@x.org", "b@x.org"):  # each round once
+        assert len(rounds(mail, person)) == len(set(rounds(mail, person)))
+    asked = [str(m["Subject"]) for _, m in mail.messages].count("deploy: Deploy v2.3?")
+    assert asked == 2  # the question, once to each
+
+
+def test_an_escalation_brings_in_a_new_respondent_with_their_own_link(
+    smtp: tuple[int, Inbox],
+) -> None:
+    port, mail = smtp
+    event = hitl.new_event(
+        "restore",
+        data_type=int,
+        prompt="Which backup?",
+        respondents=["alice"],
+        escalate_after=0.3,
+        escalate_to={"carol": mailto(port, "carol@example.com")},
+        timeout_seconds=60,
+    )
+    ((recipients, message),) = mail.wait_for(1)
+    assert recipients == ["carol@example.com"]
+    assert message["Subject"] == "Escalated: restore: Which backup?"
+    link = link_in(message)
+    assert link == event.link_for("carol")
+    form = httpx.get(link, timeout=30)
+    assert form.status_code == 200 and "you are carol" in form.text
+    token = link.split("token=", 1)[1]
+    answered = httpx.post(
+        link.split("/form/", 1)[0] + "/submit/json",
+        params={"token": token},
+        json={"request_id": event.request_id, "value": 7},
+        timeout=30,
+    )
+    assert answered.status_code == 200
+    assert event.wait() == 7 and event.status().by == "carol"
+
+
+def test_bad_reminders_and_escalations_are_refused() -> None:
+    with pytest.raises(ValueError, match="nobody to remind"):
+        hitl.new_event("q", data_type=int, respondents=["a"], remind_every=60)
+    with pytest.raises(ValueError, match="between 0 and the timeout"):
+        hitl.new_event("q", data_type=int, notify=["json://localhost/x"], remind_every=7200)
+    with pytest.raises(ValueError, match="go together"):
+        hitl.new_event("q", data_type=int, respondents=["a"], escalate_after=60)
+    with pytest.raises(ValueError, match="needs respondents"):
+        hitl.new_event("q", data_type=int, escalate_after=60, escalate_to={"b": "json://x/y"})
+    with pytest.raises(ValueError, match="a respondent already"):
+        hitl.new_event(
+            "q",
+            data_type=int,
+            respondents=["a"],
+            escalate_after=60,
+            escalate_to={"a": "json://x/y"},
+        )
+    events = Path(os.environ["HITL_STORE"]) / "events"
+    assert not events.exists() or not list(events.iterdir())
+
+
+def test_hitl_serve_goes_on_reminding_once_the_task_is_gone(
+    smtp: tuple[int, Inbox], tmp_path: Path
+) -> None:
+    port, mail = smtp
+    store = os.environ["HITL_STORE"]
+    quick = {"HITL_REACH_SCAN_SECONDS": "0.1"}
+    replicas = [start_server(store, log_dir=tmp_path, env=quick) for _ in range(2)]
+    try:
+        # A task asks, and is gone at once: it sends nothing more itself.
+        script = (
+            "import os, hitl_sync as hitl\n"
+            "hitl.new_event('deploy', data_type=int, prompt='Deploy?', key='gone',\n"
+            f"    respondents={{'alice': {mailto(port, 'a@x.org')!r}}},\n"
+            "    remind_every=0.3, timeout_seconds=60)\n"
+            "os._exit(0)\n"
+        )
+        env = {**os.environ, "HITL_ENDPOINT": replicas[0].endpoint}
+        subprocess.run([sys.executable, "-c", script], env=env, check=True, timeout=60)
+        # Two replicas watch it: each round goes once (a round the task missed while it
+        # was starting is skipped: a late reminder is sent for the latest round only).
+        wait_until(lambda: len(rounds(mail, "a@x.org")) >= 4)
+        sent = rounds(mail, "a@x.org")
+        assert len(sent) == len(set(sent))
+    finally:
+        for replica in replicas:
+            stop_server(replica)

@@ -57,6 +57,20 @@ def _port(value: str | None) -> int:
     return port
 
 
+def _positive_seconds(value: str | None, default: float) -> float:
+    if value is None:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < 86_400:
+        raise ValueError(
+            f"HITL_REACH_SCAN_SECONDS must be seconds between 0 and 86400, not {value!r}"
+        )
+    return seconds
+
+
 @dataclass(frozen=True)
 class ProvidedApp:
     """A running app that a deployment offers (a Flyte app the tasks depend on), and its store."""
@@ -81,6 +95,8 @@ class Settings:
     trusted_user_header: str | None = None
     # Apprise URLs told of every event that names no notify= of its own (HITL_NOTIFY).
     notify: tuple[str, ...] = ()
+    # How often `hitl serve` looks for events with notices to send (HITL_REACH_SCAN_SECONDS).
+    reach_scan_seconds: float = 15.0
 
     @classmethod
     def resolve(
@@ -113,4 +129,5 @@ class Settings:
             s3_endpoint_url=s3_endpoint_url or _env("HITL_S3_ENDPOINT_URL"),
             trusted_user_header=_env("HITL_TRUSTED_USER_HEADER"),
             notify=tuple((_env("HITL_NOTIFY") or "").replace(",", " ").split()),
+            reach_scan_seconds=_positive_seconds(_env("HITL_REACH_SCAN_SECONDS"), 15.0),
         )

@@ -6,6 +6,7 @@ outcomes/{request_id}.json           answered, cancelled or expired, written onc
 votes/{request_id}/{person}.json     a respondent's vote on an approval, written once
 notices/{request_id}/{key}.json      a notification's claim, then -sent or -failed (delivery.py)
 listing/{entry}.json                 every event, newest first: the operator's inbox
+reach/{entry}.json                   the events with notices to send: what `hitl serve` watches
 people/{person}/{entry}.json         the events a respondent may answer: their inbox
 
 {person} is a digest of the respondent's id. An {entry} name says when the event
@@ -50,6 +51,7 @@ OUTCOMES_DIR = "outcomes"
 VOTES_DIR = "votes"
 NOTICES_DIR = "notices"
 LISTING_DIR = "listing"
+REACH_DIR = "reach"
 PEOPLE_DIR = "people"
 
 PENDING = "pending"
@@ -152,6 +154,7 @@ def event_document(
     bound_to: str | None = None,
     respondents: tuple[str, ...] = (),
     quorum: int | str = 1,
+    reach: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     document: dict[str, Any] = {
         "version": VERSION,
@@ -174,6 +177,8 @@ def event_document(
         document["respondents"] = list(respondents)  # who may answer; anyone with the link else
     if quorum != 1:
         document["quorum"] = quorum
+    if reach is not None:
+        document["reach"] = reach  # whom to tell, and when (schedule.py); never shown
     return document
 
 

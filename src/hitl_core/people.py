@@ -34,8 +34,11 @@ __all__ = [
     "check_person",
     "check_quorum",
     "check_respondents",
+    "escalated",
     "may_answer",
     "needed_approvals",
+    "respondents_at",
+    "since_created",
     "tally",
     "vote_document",
 ]
@@ -136,10 +139,31 @@ def needed_approvals(event: dict[str, Any]) -> int:
     return int(quorum)
 
 
-def may_answer(event: dict[str, Any], person: str | None) -> bool:
-    """Whether person may answer: anyone, without respondents; else a listed one."""
-    listed = event.get("respondents")
-    return not listed or person in listed
+def since_created(event: dict[str, Any], now: datetime) -> float:
+    return (now - datetime.fromisoformat(event["created_at"])).total_seconds()
+
+
+def escalated(event: dict[str, Any], now: datetime) -> bool:
+    """Whether the event has escalated by now."""
+    after = (event.get("reach") or {}).get("escalate_after")
+    return isinstance(after, (int, float)) and since_created(event, now) >= after
+
+
+def respondents_at(event: dict[str, Any], now: datetime) -> list[str]:
+    """Who may answer at now: the respondents, and once escalated, the escalate_to people."""
+    listed = list(event.get("respondents") or [])
+    if escalated(event, now):
+        escalate_to = (event.get("reach") or {}).get("escalate_to") or {}
+        listed += [p for p in escalate_to if p not in listed]
+    return listed
+
+
+def may_answer(event: dict[str, Any], person: str | None, now: datetime | None = None) -> bool:
+    """Whether person may answer at now: anyone, without respondents; else a listed one,
+    or, once the event has escalated, one it escalated to."""
+    if not event.get("respondents"):
+        return True
+    return person in respondents_at(event, now or documents.utc_now())
 
 
 def approval_value(approved: bool, comment: str | None, by: list[str]) -> dict[str, Any]:
@@ -177,7 +201,9 @@ def tally(event: dict[str, Any], votes: list[dict[str, Any]]) -> dict[str, Any] 
     the approval that completes the quorum; a vote cast after that changes
     nothing. Every process that tallies the same votes decides the same outcome.
     """
-    listed = set(event.get("respondents") or ())
+    # Whoever it escalates to may vote too, once it has: no vote of theirs is stored before.
+    escalate_to = (event.get("reach") or {}).get("escalate_to") or {}
+    listed = set(event.get("respondents") or ()) | set(escalate_to)
     needed = needed_approvals(event)
     seen: set[str] = set()
     approvals: list[dict[str, Any]] = []

@@ -24,7 +24,16 @@ from urllib.parse import urlsplit
 from . import labels
 from .strict_json import encodable
 
-__all__ = ["Notice", "asking", "channel", "check_targets"]
+__all__ = [
+    "Later",
+    "Notice",
+    "asking",
+    "channel",
+    "check_schedule",
+    "check_targets",
+    "message",
+    "notice_key",
+]
 
 MAX_TARGETS = 50
 _PROMPT_IN_TITLE = 80
@@ -70,7 +79,66 @@ def check_targets(targets: object) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def _key(*parts: str) -> str:
+@dataclass(frozen=True)
+class Later:
+    """remind_every=, escalate_after= and escalate_to=, checked."""
+
+    remind_every: float | None
+    escalate_after: float | None
+    escalate_to: dict[str, str]
+
+
+def _seconds(value: object, what: str, timeout: float) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < timeout:
+        raise ValueError(
+            f"{what} must be a number of seconds between 0 and the timeout ({timeout:g}), "
+            f"not {value!r}"
+        )
+    return float(value)
+
+
+def check_schedule(
+    timeout: float,
+    respondents: tuple[str, ...],
+    contacts: Mapping[str, str],
+    targets: tuple[str, ...],
+    *,
+    remind_every: object,
+    escalate_after: object,
+    escalate_to: object,
+) -> Later:
+    """The reminders and escalation asked for, or ValueError for ones that cannot happen."""
+    every = _seconds(remind_every, "remind_every=", timeout)
+    after = _seconds(escalate_after, "escalate_after=", timeout)
+    if every is not None and not (contacts or (targets and not respondents)):
+        raise ValueError(
+            "remind_every= has nobody to remind: give respondents a contact "
+            "(respondents={id: url}), or notify= targets to an event without respondents"
+        )
+    if (after is None) != (escalate_to is None):
+        raise ValueError("escalate_after= and escalate_to= go together")
+    added: dict[str, str] = {}
+    if escalate_to is not None:
+        from .people import check_person
+
+        if not respondents:
+            raise ValueError("escalate_to= adds respondents: the event needs respondents=")
+        if not isinstance(escalate_to, Mapping) or not escalate_to:
+            raise TypeError("escalate_to= is a mapping of respondent id to contact URL")
+        for person, url in escalate_to.items():
+            check_person(person)
+            if person in respondents:
+                raise ValueError(f"{person!r} is a respondent already")
+            if not isinstance(url, str) or "://" not in url or not encodable(url):
+                raise ValueError(f"the contact of {person!r} must be an Apprise URL, not {url!r}")
+            added[person] = url
+    return Later(every, after, added)
+
+
+def notice_key(*parts: str) -> str:
+    """A notice's name: the same for the same notice, in every process."""
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
@@ -111,10 +179,10 @@ def asking(
     notices = []
     for person, url in contacts.items():
         title, body = message(event, personal_links[person])
-        key = _key("ask", event["request_id"], person, url)
+        key = notice_key("ask", event["request_id"], person, url)
         notices.append(Notice(key, "ask", person, url, title, body))
     for url in targets:
         title, body = message(event, event_link)
-        key = _key("ask", event["request_id"], "notify", url)
+        key = notice_key("ask", event["request_id"], "notify", url)
         notices.append(Notice(key, "ask", "notify", url, title, body))
     return notices

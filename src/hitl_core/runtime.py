@@ -38,6 +38,7 @@ from .config import ProvidedApp, Settings, new_process_run_id
 from .delivery import Deliveries
 from .errors import HitlError
 from .occurrences import Occurrence, Occurrences
+from .reminders import Reminders
 from .wakeups import Wakeups
 
 __all__ = ["EmbeddedServer", "Runtime", "ServerFactory", "current"]
@@ -81,6 +82,8 @@ class Runtime:
         self._type_specs = Bounded(MAX_TYPE_SPECS)
         # Sends notifications on worker threads, each claimed in the store first.
         self.deliveries = Deliveries()
+        # Sends the reminders, escalations and closing words of watched events.
+        self.reminders = Reminders(self.deliveries)
         self._live_events: weakref.WeakValueDictionary[str, _HasSpec] = (
             weakref.WeakValueDictionary()
         )

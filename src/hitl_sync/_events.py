@@ -22,6 +22,7 @@ from hitl_core import (
     reach,
     rules,
     runtime,
+    schedule,
     strict_json,
 )
 from hitl_core.config import Settings
@@ -90,6 +91,9 @@ def new_event(
     respondents: Iterable[str] | Mapping[str, str | None] | None = None,
     quorum: int | str = 1,
     notify: Iterable[str] | str | None = None,
+    remind_every: float | None = None,
+    escalate_after: float | None = None,
+    escalate_to: Mapping[str, str] | None = None,
     show: bool = True,
     _bound_to: str | None = None,
 ) -> Event[Any]:
@@ -116,7 +120,13 @@ def new_event(
     notify= (HITL_NOTIFY by default) lists Apprise URLs told of the question with
     its link; respondents given with a contact are sent their own links. Each
     message is sent once, from a worker thread: a failing channel is retried and
-    logged, and status() lists what was not delivered.
+    logged, and status() lists what was not delivered. remind_every= seconds
+    reminds respondents who have not answered (the notify= targets, without
+    respondents) until the deadline; escalate_after= seconds adds the escalate_to=
+    people ({id: contact}) as respondents and sends them their links. Once the
+    event closes, the notify= targets are told the outcome and who decided. Any
+    process watching (this one while it lives, any `hitl serve`) sends what falls
+    due, each notice once.
     """
     identity.check_name(name)
     identity.check_name(scope, "scope")
@@ -130,8 +140,18 @@ def new_event(
     quorum = people.check_quorum(quorum, spec.kind, listed)
     settings = resolved_settings(store, endpoint, public_url)
     targets = reach.check_targets(notify) if notify is not None else settings.notify
-    if targets or contacts:  # before anything is stored; Apprise loads slowly: not on the loop
-        _compat.run_sync(delivery.check_urls, (*targets, *contacts.values()))
+    later = reach.check_schedule(
+        timeout,
+        listed,
+        contacts,
+        targets,
+        remind_every=remind_every,
+        escalate_after=escalate_after,
+        escalate_to=escalate_to,
+    )
+    urls = (*targets, *contacts.values(), *later.escalate_to.values())
+    if urls:  # before anything is stored; Apprise loads slowly: not on the loop
+        _compat.run_sync(delivery.check_urls, urls)
     canned, canned_answer = process.auto_answer_for(name)
     if canned:  # testing.auto_answer(): refuse a wrong canned answer before storing anything
         canned_answer = codec.validate_answer(
@@ -159,17 +179,29 @@ def new_event(
 
     try:
         event_store = open_store(settings.store, s3_endpoint_url=settings.s3_endpoint_url)
-        question = _Question(name, scope, run, prompt, spec, timeout, _bound_to, listed, quorum)
+        served_by = serving_endpoint(settings, event_store.url)
+        reach_document = schedule.reach_document(
+            targets=targets,
+            contacts=contacts,
+            remind_every=later.remind_every,
+            escalate_after=later.escalate_after,
+            escalate_to=later.escalate_to,
+            link_base=settings.public_url or served_by,
+        )
+        question = _Question(
+            name, scope, run, prompt, spec, timeout, _bound_to, listed, quorum, reach_document
+        )
         token, standing, earlier = _create_or_attach(event_store, request_id, question)
         secret = event_store.secret()
-        personal = {p: identity.personal_token(secret, request_id, p) for p in listed}
+        personal = {
+            p: identity.personal_token(secret, request_id, p) for p in (*listed, *later.escalate_to)
+        }
         state = earlier or documents.PENDING
         if canned and state == documents.PENDING:
             _operations.answer(
                 event_store, request_id, canned_answer, via="auto", spec=spec, event=standing
             )
             state = documents.ANSWERED
-        served_by = serving_endpoint(settings, event_store.url)
     except BaseException:
         # A retry of a failed call must get the same request, as a restart would.
         if key is None:
@@ -215,6 +247,8 @@ def new_event(
             targets=targets,
         )
         process.deliveries.submit(event_store.backend, request_id, notices)
+    if state == documents.PENDING and standing.get("reach"):
+        process.reminders.watch(event_store.backend, standing)
     if show:
         links.announce_in_log(link)
         if place.orchestrator is not None:  # its calls may block: a report flush, an API call
@@ -288,7 +322,8 @@ class Event(Generic[T]):
 
     @property
     def respondents(self) -> tuple[str, ...]:
-        """Who may answer; empty when anyone holding the event's link may."""
+        """Who may answer, then whom it escalates to (they may answer once it has);
+        empty when anyone holding the event's link may answer."""
         return tuple(self._state.personal_tokens)
 
     def link_for(self, respondent: str) -> str:
@@ -410,6 +445,7 @@ class _Question:
     bound_to: str | None
     respondents: tuple[str, ...]
     quorum: int | str
+    reach: dict[str, Any] | None
 
 
 def _check_same_question(standing: dict[str, Any], question: _Question) -> None:
@@ -483,6 +519,7 @@ def _create_or_attach(
         bound_to=question.bound_to,
         respondents=question.respondents,
         quorum=question.quorum,
+        reach=question.reach,
     )
     standing = event_store.create_event(document)
     if standing is document:

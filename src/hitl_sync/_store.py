@@ -151,9 +151,17 @@ class Store:
         (again is harmless)."""
         name = documents.entry_name(event)
         entry = {"version": documents.VERSION, "request_id": event["request_id"]}
-        for person in [None, *(event.get("respondents") or ())]:
-            path = f"{documents.listing_folder(person)}/{name}"
-            self._create_json(path, entry, documents.check_entry)
+        folders = [documents.listing_folder(p) for p in [None, *(event.get("respondents") or ())]]
+        if event.get("reach"):
+            folders.append(documents.REACH_DIR)
+        for folder in folders:
+            self._create_json(f"{folder}/{name}", entry, documents.check_entry)
+
+    def reach_entries(self) -> list[documents.Entry]:
+        """The events with notices to send, newest first, from one listing of names."""
+        names = _compat.run_sync(self.backend.list, documents.REACH_DIR)
+        entries = (documents.parse_entry(name) for name in names)
+        return [entry for entry in entries if entry is not None]
 
     def inbox_entries(self, person: str | None = None) -> list[documents.Entry]:
         """The events of an inbox, newest first, from one listing of names: every event

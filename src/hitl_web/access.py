@@ -26,7 +26,7 @@ from werkzeug.exceptions import BadRequest, Forbidden, Unauthorized
 
 from hitl_async import _operations
 from hitl_async._store import Store
-from hitl_core import identity, people
+from hitl_core import documents, identity, people
 from hitl_core.errors import EventNotFound, NotARespondent
 
 from .services import services
@@ -111,7 +111,7 @@ async def open_event(
             event = await _operations.read_event(store, request_id)
         except EventNotFound:
             event = {}
-        if person not in (event.get("respondents") or ()):
+        if person not in people.respondents_at(event, documents.utc_now()):
             raise Forbidden("you may not open this event")
         return event, Caller(person=person)
     secret = await store.existing_secret()

@@ -15,6 +15,8 @@ Runs on asyncio only; the embedded server gives it a thread of its own.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from typing import Any
 
@@ -41,6 +43,7 @@ from .holds import Holds
 from .replies import HTML_ENDPOINTS, json_reply, prefers_json
 from .routes import routes
 from .services import Services, services
+from .watching import watch_reach
 
 __all__ = ["MAX_BODY_BYTES", "Services", "create_app"]
 
@@ -76,6 +79,7 @@ def create_app(
     poll_interval: float = LONG_POLL_STORE_INTERVAL,
     process: Runtime | None = None,
     trusted_user_header: str | None = None,
+    watch_reach_every: float | None = None,
 ) -> Quart:
     """Build the app over one store.
 
@@ -85,7 +89,9 @@ def create_app(
     waiters the app wakes and whose live events lend it their Python types
     (this process's, by default). trusted_user_header names the header in which an
     authenticating proxy in front of the app passes the user's id (X-Forwarded-User,
-    say): only with it set does the app believe such a header.
+    say): only with it set does the app believe such a header. watch_reach_every,
+    for `hitl serve`, has the app look that often for events with notices to send
+    (reminders go on while the task that asked is down).
     """
     app = Quart("hitl_web")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
@@ -101,6 +107,8 @@ def create_app(
         trusted_user_header=trusted_user_header,
     )
     app.register_blueprint(routes)
+    if watch_reach_every is not None:
+        _watch_reach(app, watch_reach_every)
     app.add_template_filter(as_a_person_reads, "answer")
     app.add_template_filter(markdown.to_html, "markdown")  # escapes; raw HTML stays text
     _handle_errors(app)
@@ -111,6 +119,22 @@ def create_app(
         return response
 
     return app
+
+
+def _watch_reach(app: Quart, every: float) -> None:
+    watcher: list[asyncio.Task[None]] = []
+
+    @app.before_serving
+    async def start() -> None:
+        shared: Services = app.extensions["hitl"]
+        watcher.append(asyncio.create_task(watch_reach(shared.store, shared.runtime, every)))
+
+    @app.after_serving
+    async def stop() -> None:
+        for task in watcher:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 def as_a_person_reads(value: Any) -> str:

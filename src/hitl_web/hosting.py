@@ -158,6 +158,7 @@ def run_forever(settings: Settings, on_ready: Callable[[str], None] | None = Non
             api_key=settings.api_key,
             s3_endpoint_url=settings.s3_endpoint_url,
             trusted_user_header=settings.trusted_user_header,
+            watch_reach_every=settings.reach_scan_seconds,
         )
 
         @app.before_serving

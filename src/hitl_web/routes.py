@@ -374,11 +374,11 @@ async def _form_page(
     secret = await store.secret()
     request_id = event["request_id"]
     person = caller.person
-    if person is not None and person in (event.get("respondents") or ()):
+    listed = people.respondents_at(event, utc_now())
+    if person is not None and person in listed:
         token = identity.personal_token(secret, request_id, person)
     else:
         token = identity.event_token(secret, request_id)
-    listed = event.get("respondents") or []
     may_answer = not caller.operator and people.may_answer(event, person)
     vote = None
     if outcome is None and rules.takes_votes(event) and may_answer and person is not None:
