@@ -9,10 +9,13 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
+from urllib.parse import urlsplit
 
 import pytest
 
 from hitl_core import runtime
+from hitl_core.delivery import NoticeFailed
+from hitl_core.reach import Notice
 
 from .servers import BUCKET, MotoServer, Served, s3_environment, start_server, stop_server
 
@@ -128,6 +131,21 @@ def isolated_settings(
     if store_kind == "s3":
         request.getfixturevalue("s3_store")
     return store
+
+
+@pytest.fixture(autouse=True)
+def notifications_stay_on_this_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A notification to anywhere but 127.0.0.1 is refused, not sent (it fails, as a
+    refused channel does, and says why)."""
+    deliveries = runtime.current().deliveries
+    send = deliveries.sender
+
+    def loopback_only(notice: Notice) -> None:
+        if urlsplit(notice.url).hostname not in ("127.0.0.1", "::1"):
+            raise NoticeFailed(f"tests send to 127.0.0.1 only, not to {notice.url}")
+        send(notice)
+
+    monkeypatch.setattr(deliveries, "sender", loopback_only)
 
 
 @pytest.fixture(autouse=True)
