@@ -364,7 +364,7 @@ def test_hitl_serve_goes_on_reminding_once_the_task_is_gone(
         subprocess.run([sys.executable, "-c", script], env=env, check=True, timeout=60)
         # Two replicas watch it: each round goes once (a round the task missed while it
         # was starting is skipped: a late reminder is sent for the latest round only).
-        wait_until(lambda: len(rounds(mail, "a@x.org")) >= 3)
+        wait_until(lambda: len(rounds(mail, "a@x.org")) >= 2)
         sent = rounds(mail, "a@x.org")
         assert len(sent) == len(set(sent))
     finally:
