@@ -370,3 +370,77 @@ def test_hitl_serve_goes_on_reminding_once_the_task_is_gone(
     finally:
         for replica in replicas:
             stop_server(replica)
+
+
+@pytest.fixture
+def failing_webhook() -> Iterator[tuple[int, Inbox]]:
+    """An HTTP server on 127.0.0.1 that answers every POST with 503."""
+    received = Inbox()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            received.add(self.path)
+            self.send_response(503)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1], received
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+
+
+def test_a_channel_answering_5xx_is_retried_then_listed(
+    failing_webhook: tuple[int, Inbox], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port, received = failing_webhook
+    deliveries = Deliveries(attempts=3, first_backoff=0.01)
+    monkeypatch.setattr(runtime.current(), "deliveries", deliveries)
+    event = hitl.new_event("count", data_type=int, notify=[f"json://127.0.0.1:{port}/hook"])
+    assert deliveries.finish(60)
+    assert len(received.messages) == 3  # every attempt reached the channel
+    (failed,) = event.status().undelivered
+    assert failed["state"] == "failed" and failed["channel"] == "json"
+
+
+@pytest.mark.parametrize("closing", ["cancelled", "expired"])
+def test_the_notify_targets_hear_of_a_cancel_and_an_expiry(
+    webhook: tuple[int, Inbox], closing: str
+) -> None:
+    port, hook = webhook
+    event = hitl.new_event(
+        "deploy",
+        data_type=bool,
+        notify=[f"json://127.0.0.1:{port}/hook"],
+        timeout_seconds=0.5 if closing == "expired" else 60,
+    )
+    if closing == "cancelled":
+        hook.wait_for(1)
+        event.cancel()
+    titles = [m["title"] for m in hook.wait_for(2)]
+    assert titles[-1] == f"deploy: {closing}"
+
+
+def test_rounds_to_one_channel_are_neither_slowed_nor_merged(smtp: tuple[int, Inbox]) -> None:
+    """Apprise spaces the sends of one notifier 5.5 s apart; hitl gives each notice a
+    notifier of its own. Eight rounds 0.2 s apart would take over 38 s if they were
+    spaced out (beyond this wait's bound); they arrive, one message per round."""
+    port, mail = smtp
+    hitl.new_event(
+        "deploy",
+        data_type=int,
+        respondents={"alice": mailto(port, "a@x.org")},
+        remind_every=0.2,
+        timeout_seconds=60,
+    )
+    wait_until(lambda: len(rounds(mail, "a@x.org")) >= 8, seconds=30)
+    sent = rounds(mail, "a@x.org")
+    assert len(sent) == len(set(sent))
