@@ -344,7 +344,7 @@ def test_bad_reminders_and_escalations_are_refused() -> None:
 
 
 @pytest.mark.every_store
-def test_hitl_serve_goes_on_reminding_once_the_task_is_gone(
+def test_hitl_serve_goes_on_reminding_and_escalating_once_the_task_is_gone(
     smtp: tuple[int, Inbox], tmp_path: Path
 ) -> None:
     port, mail = smtp
@@ -357,6 +357,7 @@ def test_hitl_serve_goes_on_reminding_once_the_task_is_gone(
             "import os, hitl_sync as hitl\n"
             "hitl.new_event('deploy', data_type=int, prompt='Deploy?', key='gone',\n"
             f"    respondents={{'alice': {mailto(port, 'a@x.org')!r}}},\n"
+            f"    escalate_after=1, escalate_to={{'carol': {mailto(port, 'c@x.org')!r}}},\n"
             "    remind_every=0.3, timeout_seconds=60)\n"
             "os._exit(0)\n"
         )
@@ -367,6 +368,9 @@ def test_hitl_serve_goes_on_reminding_once_the_task_is_gone(
         wait_until(lambda: len(rounds(mail, "a@x.org")) >= 2)
         sent = rounds(mail, "a@x.org")
         assert len(sent) == len(set(sent))
+        # The escalation too goes out from the replicas, once; then carol is reminded too.
+        wait_until(lambda: len(rounds(mail, "c@x.org")) >= 2)
+        assert subjects(mail).count("Escalated: deploy: Deploy?") == 1
     finally:
         for replica in replicas:
             stop_server(replica)

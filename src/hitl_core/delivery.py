@@ -19,7 +19,7 @@ replicas are neither slowed nor merged by it.
 from __future__ import annotations
 
 import atexit
-import concurrent.futures
+import contextlib
 import json
 import logging
 import threading
@@ -47,7 +47,7 @@ log = logging.getLogger("hitl")
 
 ATTEMPTS = 4
 FIRST_BACKOFF_SECONDS = 1.0
-EXIT_GRACE_SECONDS = 10.0
+EXIT_GRACE_SECONDS = 5.0
 WORKERS = 4
 
 
@@ -127,7 +127,12 @@ def _document(request_id: str, notice: Notice, **extra: Any) -> bytes:
 
 
 class Deliveries:
-    """The process's notice senders: a few worker threads, started on first use."""
+    """The process's notice senders: a few daemon threads, started on first use.
+
+    At exit the process gives the sends under way EXIT_GRACE_SECONDS to end
+    (retries included), then goes: a send cut short stays claimed, never sent
+    twice.
+    """
 
     def __init__(
         self,
@@ -139,29 +144,61 @@ class Deliveries:
         self.attempts = attempts
         self.first_backoff = first_backoff
         self.sender = sender
-        self._lock = threading.Lock()
-        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
-        self._pending: set[concurrent.futures.Future[None]] = set()
+        self._lock = threading.Condition()
+        self._queue: list[tuple[Backend, str, Notice]] = []
+        self._busy = 0
+        self._workers: list[threading.Thread] = []
+        self._closing = False  # the process is exiting: nothing new is taken
 
     def submit(self, backend: Backend, request_id: str, notices: Iterable[Notice]) -> None:
         """Claim and send each notice on a worker thread; returns at once."""
+        if self.sender is send:
+            # Loaded while the process runs: loading it as the interpreter stops fails.
+            with contextlib.suppress(NoticeFailed):
+                _apprise()
         with self._lock:
-            if self._pool is None:
-                self._pool = concurrent.futures.ThreadPoolExecutor(
-                    WORKERS, thread_name_prefix="hitl-notify"
-                )
-                atexit.register(self.finish, EXIT_GRACE_SECONDS)
-            for notice in notices:
-                future = self._pool.submit(self._deliver, backend, request_id, notice)
-                self._pending.add(future)
-                future.add_done_callback(self._pending.discard)
+            if self._closing:
+                return  # the next process that watches the event sends them
+            self._queue.extend((backend, request_id, notice) for notice in notices)
+            if not self._workers:
+                # Before the interpreter stops thread pools (Apprise sends through one):
+                # threading's own exit hooks run first; atexit's would run too late.
+                getattr(threading, "_register_atexit", atexit.register)(self._at_exit)
+            while len(self._workers) < min(WORKERS, len(self._queue) + self._busy):
+                worker = threading.Thread(target=self._work, name="hitl-notify", daemon=True)
+                self._workers.append(worker)
+                worker.start()
+            self._lock.notify_all()
 
     def finish(self, seconds: float) -> bool:
-        """Wait up to seconds for the sends under way; whether all of them ended."""
+        """Wait up to seconds for the sends queued and under way; whether all ended."""
+        deadline = time.monotonic() + seconds
         with self._lock:
-            pending = list(self._pending)
-        _, left = concurrent.futures.wait(pending, timeout=seconds)
-        return not left
+            while self._queue or self._busy:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._lock.wait(left)
+        return True
+
+    def _at_exit(self) -> None:
+        with self._lock:
+            self._closing = True
+        self.finish(EXIT_GRACE_SECONDS)
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                while not self._queue:
+                    self._lock.wait()
+                backend, request_id, notice = self._queue.pop(0)
+                self._busy += 1
+            try:
+                self._deliver(backend, request_id, notice)
+            finally:
+                with self._lock:
+                    self._busy -= 1
+                    self._lock.notify_all()
 
     def _deliver(self, backend: Backend, request_id: str, notice: Notice) -> None:
         try:

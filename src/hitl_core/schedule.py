@@ -103,7 +103,14 @@ def due(
     holding = rules.effective(event, outcome, now)
     if holding is not None:
         return [_closing(event, holding, url) for url in targets]
-    notices: list[Notice] = []
+    # The question itself, in case the process that asked stopped before it sent it.
+    notices: list[Notice] = reach.asking(
+        event,
+        event_link=link(None),
+        personal_links={person: link(person) for person in found.get("contacts") or {}},
+        contacts=found.get("contacts") or {},
+        targets=targets,
+    )
     escalate_to = found.get("escalate_to") or {}
     if escalated(event, now):
         for person, url in escalate_to.items():
