@@ -15,6 +15,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from . import documents, identity, people, rules, schedule
@@ -32,8 +33,10 @@ CHECK_EVERY_SECONDS = 5.0
 class Reminders:
     """Events watched by this process, and the thread that sends what falls due."""
 
-    def __init__(self, deliveries: Deliveries, *, check_every: float = CHECK_EVERY_SECONDS) -> None:
-        self.deliveries = deliveries
+    def __init__(
+        self, deliveries: Callable[[], Deliveries], *, check_every: float = CHECK_EVERY_SECONDS
+    ) -> None:
+        self.deliveries = deliveries  # the process's senders, looked up at each send
         self.check_every = check_every
         self._lock = threading.Condition()
         self._watched: dict[tuple[str, str], tuple[Backend, dict[str, Any], float]] = {}
@@ -109,7 +112,7 @@ class Reminders:
         if people.escalated(event, now):
             _list_escalated(backend, event)
         if notices:
-            self.deliveries.submit(backend, request_id, notices)
+            self.deliveries().submit(backend, request_id, notices)
         if rules.effective(event, outcome, now) is not None:
             return None  # closed (an expiry included): its closing word is among the notices
         return schedule.next_check(event, now, every=self.check_every)

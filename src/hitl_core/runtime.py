@@ -83,7 +83,7 @@ class Runtime:
         # Sends notifications on worker threads, each claimed in the store first.
         self.deliveries = Deliveries()
         # Sends the reminders, escalations and closing words of watched events.
-        self.reminders = Reminders(self.deliveries)
+        self.reminders = Reminders(lambda: self.deliveries)
         self._live_events: weakref.WeakValueDictionary[str, _HasSpec] = (
             weakref.WeakValueDictionary()
         )
