@@ -58,6 +58,17 @@ nox.options.error_on_missing_interpreters = REQUIRED
 # runs them in parallel workers (pytest-xdist); one more than the two cores of
 # CI's machine helps where servers start, more than that only adds contention.
 PYTEST = ("pytest", "-p", "no:cacheprovider", "-n")
+# The files with the longest tests first, so that no worker is left with one at the end
+# (pytest collects each file once).
+ONCE_ORDER = (
+    "tests/test_notifications.py",
+    "tests/_sync/test_store_outage.py",
+    "tests/_async/test_replicas.py",
+    "tests/_async/test_polling_cost.py",
+    "tests/test_codegen.py",
+    "tests/test_cli.py",
+    "tests",
+)
 # Tests with sessions of their own, which install what they need.
 ELSEWHERE = "not orchestrators and not browser"
 
@@ -74,7 +85,7 @@ def once(session: nox.Session) -> None:
     """What one run needs once: the route contract through Quart's test client, bad
     input on both servers, S3 replicas, outages, processes and the CLI."""
     session.install(".[test]")
-    session.run(*PYTEST, "3", "-m", f"once and {ELSEWHERE}", *session.posargs)
+    session.run(*PYTEST, "3", "-m", f"once and {ELSEWHERE}", *(session.posargs or ONCE_ORDER))
 
 
 @nox.session(python=CURRENT)
@@ -82,7 +93,9 @@ def orchestrators(session: nox.Session) -> None:
     """Real orchestrators in local mode, each flow in a process of its own: run identity,
     retries in the same process and in a new one, the link in each UI, the Flyte app."""
     session.install(".[test,flyte,flytekit,prefect]")
-    session.run(*PYTEST, "2", "-m", "orchestrators", *session.posargs)
+    # Prefect's flow takes longest: started first, it ends with the others.
+    first = ("tests/orchestrators/test_prefect.py", "tests/orchestrators")
+    session.run(*PYTEST, "2", "-m", "orchestrators", *(session.posargs or first))
 
 
 @nox.session(python=CURRENT)
