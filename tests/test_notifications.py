@@ -3,17 +3,17 @@ for mailto:// and an HTTP receiver for json://. Nothing leaves the machine."""
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import html
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -28,16 +28,9 @@ from hitl_core.delivery import Deliveries
 from hitl_core.reach import Notice
 from hitl_core.storage import LocalBackend
 
-from .servers import start_server, stop_server
+from .servers import free_port, start_server, stop_server
 
 pytestmark = pytest.mark.once
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -81,16 +74,17 @@ def smtp() -> Iterator[tuple[int, Inbox]]:
         controller.stop()
 
 
-@pytest.fixture
-def webhook() -> Iterator[tuple[int, Inbox]]:
-    """An HTTP server on 127.0.0.1 that keeps the JSON bodies POSTed to it."""
+@contextlib.contextmanager
+def receiver(status: int, keep: Callable[[bytes, str], Any]) -> Iterator[tuple[int, Inbox]]:
+    """An HTTP server on 127.0.0.1 that answers every POST with status and keeps
+    keep(body, path) of each."""
     received = Inbox()
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length", "0"))
-            received.add(json.loads(self.rfile.read(length)))
-            self.send_response(200)
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            received.add(keep(body, self.path))
+            self.send_response(status)
             self.end_headers()
 
         def log_message(self, *args: Any) -> None:
@@ -105,6 +99,13 @@ def webhook() -> Iterator[tuple[int, Inbox]]:
         server.shutdown()
         server.server_close()
         thread.join(10)
+
+
+@pytest.fixture
+def webhook() -> Iterator[tuple[int, Inbox]]:
+    """An HTTP server on 127.0.0.1 that keeps the JSON bodies POSTed to it."""
+    with receiver(200, lambda body, path: json.loads(body)) as served:
+        yield served
 
 
 def mailto(port: int, to: str) -> str:
@@ -383,27 +384,8 @@ def test_hitl_serve_goes_on_reminding_and_escalating_once_the_task_is_gone(
 @pytest.fixture
 def failing_webhook() -> Iterator[tuple[int, Inbox]]:
     """An HTTP server on 127.0.0.1 that answers every POST with 503."""
-    received = Inbox()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            received.add(self.path)
-            self.send_response(503)
-            self.end_headers()
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1], received
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
+    with receiver(503, lambda body, path: path) as served:
+        yield served
 
 
 def test_a_channel_answering_5xx_is_retried_then_listed(

@@ -399,7 +399,7 @@ class Event(Generic[T]):
     async def status(self) -> EventStatus:
         """Where the event stands: pending, answered, cancelled or expired."""
         _, outcome = await _operations.look(self._store, self.request_id)
-        undelivered = tuple(await self._store.undelivered(self.request_id))
+        undelivered = tuple(await self._store.undelivered(self._state.event_document))
         if outcome is None:
             return EventStatus(self.request_id, documents.PENDING, undelivered=undelivered)
         state = outcome["state"]

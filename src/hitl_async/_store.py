@@ -133,10 +133,13 @@ class Store:
                     votes.append(vote)
         return votes
 
-    async def undelivered(self, request_id: str) -> list[dict[str, Any]]:
+    async def undelivered(self, event: dict[str, Any]) -> list[dict[str, Any]]:
         """The event's notices not delivered (being sent, or failed): one listing, then a
-        read of each such notice."""
-        folder = documents.notices_folder(request_id)
+        read of each such notice. Only an event with a reach has notices: no listing for
+        the others."""
+        if not event.get("reach"):
+            return []
+        folder = documents.notices_folder(event["request_id"])
         names = await _compat.run_sync(self.backend.list, folder)
         read: dict[str, dict[str, Any] | None] = {}
         for name in delivery.documents_to_read(names):
@@ -151,7 +154,7 @@ class Store:
         """Write the event's entries in the operator's listing and its respondents' inboxes
         (again is harmless)."""
         name = documents.entry_name(event)
-        entry = {"version": documents.VERSION, "request_id": event["request_id"]}
+        entry = documents.entry_document(event)
         folders = [documents.listing_folder(p) for p in [None, *(event.get("respondents") or ())]]
         if event.get("reach"):
             folders.append(documents.REACH_DIR)
@@ -160,14 +163,15 @@ class Store:
 
     async def reach_entries(self) -> list[documents.Entry]:
         """The events with notices to send, newest first, from one listing of names."""
-        names = await _compat.run_sync(self.backend.list, documents.REACH_DIR)
-        entries = (documents.parse_entry(name) for name in names)
-        return [entry for entry in entries if entry is not None]
+        return await self._entries(documents.REACH_DIR)
 
     async def inbox_entries(self, person: str | None = None) -> list[documents.Entry]:
         """The events of an inbox, newest first, from one listing of names: every event
         (None), or those a respondent may answer."""
-        names = await _compat.run_sync(self.backend.list, documents.listing_folder(person))
+        return await self._entries(documents.listing_folder(person))
+
+    async def _entries(self, folder: str) -> list[documents.Entry]:
+        names = await _compat.run_sync(self.backend.list, folder)
         entries = (documents.parse_entry(name) for name in names)
         return [entry for entry in entries if entry is not None]
 

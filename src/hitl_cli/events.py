@@ -71,7 +71,7 @@ class OnStore:
             votes = sorted(self.store.read_votes(request_id), key=lambda v: v["at"])
             fields = ("by", "approved", "comment", "at", "via")
             body["votes"] = [{field: vote.get(field) for field in fields} for vote in votes]
-        undelivered = self.store.undelivered(request_id)
+        undelivered = self.store.undelivered(event)
         if undelivered:
             body["undelivered"] = undelivered
         return body

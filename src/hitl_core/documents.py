@@ -31,6 +31,7 @@ __all__ = [
     "EXPIRED",
     "PENDING",
     "Entry",
+    "entry_document",
     "entry_name",
     "event_document",
     "event_path",
@@ -122,6 +123,11 @@ def entry_name(event: dict[str, Any]) -> str:
     created = _milliseconds(datetime.fromisoformat(event["created_at"]))
     expires = _milliseconds(datetime.fromisoformat(event["expires_at"]))
     return f"{_NEVER - created:013d}-{expires:013d}-{_checked(event['request_id'])}.json"
+
+
+def entry_document(event: dict[str, Any]) -> dict[str, Any]:
+    """What an entry holds: its name says the rest."""
+    return {"version": VERSION, "request_id": event["request_id"]}
 
 
 def parse_entry(name: str) -> Entry | None:

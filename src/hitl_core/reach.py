@@ -60,6 +60,11 @@ def channel(url: str) -> str:
     return urlsplit(url).scheme or "unknown"
 
 
+def _looks_like_a_url(url: object) -> bool:
+    """Text with a scheme; whether Apprise can send to it, delivery.check_url() says."""
+    return isinstance(url, str) and "://" in url and encodable(url)
+
+
 def check_targets(targets: object) -> tuple[str, ...]:
     """notify= as URLs: a list of them (one URL alone is taken as a list of one)."""
     if targets is None:
@@ -70,7 +75,7 @@ def check_targets(targets: object) -> tuple[str, ...]:
         raise TypeError(f"notify= is a list of Apprise URLs, not {targets!r}")
     found = list(targets)
     for url in found:
-        if not isinstance(url, str) or "://" not in url or not encodable(url):
+        if not _looks_like_a_url(url):
             raise ValueError(
                 f"notify= takes Apprise URLs like slack://... or mailto://..., not {url!r}"
             )
@@ -131,7 +136,7 @@ def check_schedule(
             check_person(person)
             if person in respondents:
                 raise ValueError(f"{person!r} is a respondent already")
-            if not isinstance(url, str) or "://" not in url or not encodable(url):
+            if not _looks_like_a_url(url):
                 raise ValueError(f"the contact of {person!r} must be an Apprise URL, not {url!r}")
             added[person] = url
     return Later(every, after, added)

@@ -142,6 +142,6 @@ def _votes(backend: Backend, request_id: str) -> list[dict[str, Any]]:
 def _list_escalated(backend: Backend, event: dict[str, Any]) -> None:
     """Put the event in the inboxes of the people it escalated to (again is harmless)."""
     name = documents.entry_name(event)
-    entry = json.dumps({"version": documents.VERSION, "request_id": event["request_id"]})
+    entry = json.dumps(documents.entry_document(event))
     for person in event["reach"].get("escalate_to") or {}:
         backend.create(f"{documents.listing_folder(person)}/{name}", entry.encode())

@@ -117,11 +117,7 @@ def answer(
     stored description, and by spec's own validators when the type is at hand).
     The answer stands only if it is the first outcome written: see settled_answer().
     """
-    holding = effective(event, outcome, now)
-    if holding is not None:
-        raise refusal(event["request_id"], holding)
-    if value is MISSING:
-        raise InvalidValue("a value is required")
+    _check_open(event, outcome, value, now, "a value is required")
     stored = codec.validate_answer(event["type"], value, spec)
     comment = checked_comment(comment)
     recorded_by: str | list[str] | None = by
@@ -152,11 +148,7 @@ def vote(
     comment: str | None = None,
 ) -> dict[str, Any]:
     """A respondent's vote on an approval, to store once; the same refusals as answer()."""
-    holding = effective(event, outcome, now)
-    if holding is not None:
-        raise refusal(event["request_id"], holding)
-    if value is MISSING:
-        raise InvalidValue("a vote is required: true approves, false rejects")
+    _check_open(event, outcome, value, now, "a vote is required: true approves, false rejects")
     approved = codec.validate_with_description(event["type"], value)
     return people.vote_document(
         event, person, approved, comment=checked_comment(comment), via=via, now=now
@@ -166,6 +158,18 @@ def vote(
 def takes_votes(event: dict[str, Any]) -> bool:
     """Whether respondents answer the event by votes: an approval with respondents."""
     return event["type"].get("kind") == people.APPROVAL_KIND and bool(event.get("respondents"))
+
+
+def _check_open(
+    event: dict[str, Any], outcome: dict[str, Any] | None, value: Any, now: datetime, missing: str
+) -> None:
+    """AlreadyAnswered if an outcome holds (the deadline included), InvalidValue(missing)
+    for no value at all."""
+    holding = effective(event, outcome, now)
+    if holding is not None:
+        raise refusal(event["request_id"], holding)
+    if value is MISSING:
+        raise InvalidValue(missing)
 
 
 def checked_comment(comment: object) -> str | None:

@@ -400,7 +400,7 @@ class Event(Generic[T]):
     def status(self) -> EventStatus:
         """Where the event stands: pending, answered, cancelled or expired."""
         _, outcome = _operations.look(self._store, self.request_id)
-        undelivered = tuple(self._store.undelivered(self.request_id))
+        undelivered = tuple(self._store.undelivered(self._state.event_document))
         if outcome is None:
             return EventStatus(self.request_id, documents.PENDING, undelivered=undelivered)
         state = outcome["state"]

@@ -253,7 +253,7 @@ async def _described(event: dict[str, Any], outcome: dict[str, Any] | None) -> d
     if rules.takes_votes(event):
         votes = await store.read_votes(event["request_id"])
         body["votes"] = [_public_vote(v) for v in sorted(votes, key=lambda v: v["at"])]
-    undelivered = await store.undelivered(event["request_id"])
+    undelivered = await store.undelivered(event)
     if undelivered:
         body["undelivered"] = undelivered
     return body
