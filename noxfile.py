@@ -48,6 +48,9 @@ def _expose_pyenv_pythons() -> None:
 
 _expose_pyenv_pythons()
 os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")  # the machine's interpreters are the matrix
+# Installed packages come compiled, as pip leaves them: the servers and child processes
+# the tests start then import from bytecode, even where PYTHONDONTWRITEBYTECODE is set.
+os.environ.setdefault("UV_COMPILE_BYTECODE", "1")
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.sessions = ["tests", "once", "orchestrators", "browser", "lint", "types"]

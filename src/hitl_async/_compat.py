@@ -8,10 +8,12 @@ threads and clocks.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import contextvars
 import functools
 import logging
+import os
 import sys
 import threading
 import time
@@ -51,9 +53,51 @@ T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., object])
 
 
+# Threads for storage calls on asyncio: a plain executor costs the event loop about
+# half of what anyio's worker threads do per call, and a request makes several.
+_IO_THREADS = 40
+_io_executor: concurrent.futures.ThreadPoolExecutor | None = None
+_io_executor_lock = threading.Lock()
+
+
+def _executor() -> concurrent.futures.ThreadPoolExecutor:
+    global _io_executor
+    if _io_executor is None:
+        with _io_executor_lock:
+            if _io_executor is None:
+                _io_executor = concurrent.futures.ThreadPoolExecutor(
+                    _IO_THREADS, thread_name_prefix="hitl-io"
+                )
+    return _io_executor
+
+
+def _forget_executor() -> None:
+    # A forked child has none of its parent's threads.
+    global _io_executor
+    _io_executor = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_executor)
+
+
 async def run_sync(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     """Run blocking fn in a worker thread; a cancelled caller waits for it to finish."""
-    return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs))
+    call = functools.partial(fn, *args, **kwargs)
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # trio
+        return await anyio.to_thread.run_sync(call)
+    future = loop.run_in_executor(_executor(), call)
+    try:
+        return await asyncio.shield(future)
+    except asyncio.CancelledError:
+        # The call runs to its end (a write is not left to finish unseen); a cancel
+        # scope that cancels again meanwhile is told once it has.
+        while not future.done():
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.shield(future)
+        raise
 
 
 def check_loop_not_blocked(call: str) -> None:

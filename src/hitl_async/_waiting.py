@@ -1,8 +1,8 @@
-"""Waiting for an outcome: wake-ups, the app's long-poll, and store polling shared by waiters.
+"""Waiting for an outcome: wake-ups, the app's long-poll, and the store's change feed.
 
 Storage is the source of truth; everything else only makes a wait end sooner.
-The timing decisions are hitl_core.waiting.WaitSchedule's; this module does
-the I/O they call for.
+The timing decisions are hitl_core.waiting's (WaitSchedule, FeedState); this
+module does the I/O they call for.
 
 - Same process: storing an outcome wakes its local waiters at once (wakeups);
   a waiter holding a long-poll learns of it through the app instead, which
@@ -11,8 +11,10 @@ the I/O they call for.
   event, which answers as soon as the outcome is stored.
 - Always: the store is polled on ticks of poll_interval_seconds. The waiters
   of one event loop (one process, for the blocking flavor) share an
-  OutcomeFeed, so each tick costs one listing of outcomes/ however many events
-  wait, unless reading each waiter's outcome is cheaper.
+  OutcomeFeed, which lists the store's change feed once per tick from a
+  cursor (one request per hour folder, two at most), however many events wait
+  and however many outcomes the store holds; a waiter reads its outcome only
+  when the feed shows its request changed.
 - A store that does not answer is retried with backoff and a log line; the
   wait goes on. A damaged document is an error for the caller.
 """
@@ -26,7 +28,7 @@ from typing import Any
 from hitl_core import documents
 from hitl_core.endpoint import tls_context
 from hitl_core.errors import StoreUnavailable
-from hitl_core.waiting import LONG_POLL, SIGNAL, Pause, WaitSchedule
+from hitl_core.waiting import LONG_POLL, SIGNAL, FeedState, Pause, WaitSchedule, wall_ms
 
 from . import _compat, _operations
 from ._store import Store
@@ -35,31 +37,26 @@ __all__ = ["LongPoll", "OutcomeFeed", "outcome_of"]
 
 log = logging.getLogger("hitl")
 
-# Keys an S3 listing returns per request.
-LISTING_PAGE = 1000
 # Longest hold asked of the app per long-poll request (it allows up to 60 s).
 LONG_POLL_SECONDS = 25.0
 
 
 class OutcomeFeed:
-    """Which requests of a store have an outcome, from listings shared per tick.
+    """Which requests of a store may have an outcome, from the change feed listed once
+    per tick for every waiter of the event loop.
 
-    Only the waiters that poll count (not those holding a long-poll): while
-    there are no more of them than the pages a listing takes, each reads its
-    own outcome instead. A failed listing fails every waiter that would have
-    shared it, so an outage costs one try per tick, not one per waiter.
+    A failed listing fails every waiter that would have shared it, so an outage
+    costs one try per tick, not one per waiter. What the listings tell is kept
+    in a FeedState (see hitl_core.waiting).
     """
 
     def __init__(self, store: Store) -> None:
         self._store = store
+        self.state = FeedState(wall_ms())
         self._lock = _compat.Lock()
         self._listed_at = -math.inf
-        self._listed: frozenset[str] = frozenset()
         self._failed_at = -math.inf
         self._failure: StoreUnavailable | None = None
-        self._pages = 1
-        self._polling: set[object] = set()
-        self._starting: set[object] = set()
 
     @staticmethod
     def of(store: Store) -> OutcomeFeed:
@@ -70,43 +67,44 @@ class OutcomeFeed:
             feed = feeds[store.key] = OutcomeFeed(store)
         return feed
 
-    def polling(self, waiter: object, polls: bool) -> None:
-        """Count waiter among the waiters that poll the store, or not."""
-        if polls:
-            self._polling.add(waiter)
-        else:
-            self._polling.discard(waiter)
+    def known_pending(self, request_id: str, *, votes: bool = False) -> bool:
+        """True if a read found no outcome of request_id (and for votes=True, no
+        decision in its votes) and no listing since showed it changed: reading it
+        again would find what that read found. Costs no storage request."""
+        return self.state.known_pending(request_id, votes=votes)
 
-    async def first_look(self, waiter: object, request_id: str, since: float) -> bool:
-        """may_have_outcome() for a wait that begins: it shares a listing only with
-        other waits beginning at the same time, so a lone one reads its outcome."""
-        self._starting.add(waiter)
-        try:
-            return await self._may_have_outcome(request_id, since, len(self._starting))
-        finally:
-            self._starting.discard(waiter)
-
-    async def may_have_outcome(self, request_id: str, since: float) -> bool:
-        """False if a listing begun at or after `since` shows no outcome for request_id."""
-        return await self._may_have_outcome(request_id, since, len(self._polling))
-
-    async def _may_have_outcome(self, request_id: str, since: float, sharing: int) -> bool:
-        if sharing <= self._pages:
-            return True  # reading each waiter's outcome costs no more than listing them
+    async def may_have_outcome(self, request_id: str, since: float, *, votes: bool) -> bool:
+        """False if the request is known pending after a listing begun at or after
+        `since` (on the monotonic clock)."""
         async with self._lock:
             if self._listed_at < since:
                 if self._failure is not None and self._failed_at >= since:
                     raise self._failure
                 started = _compat.monotonic()
+                window = self.state.window(wall_ms())
                 try:
-                    listed = await self._store.list_outcomes()
+                    changes = await self._store.list_changes(window.start_ms, window.folders)
                 except StoreUnavailable as exc:
                     self._failure, self._failed_at = exc, started
                     raise
-                self._listed = frozenset(listed)
+                self.state.listed(window, changes)
                 self._listed_at = started
-                self._pages = max(1, math.ceil(len(listed) / LISTING_PAGE))
-        return request_id in self._listed
+        return not self.state.known_pending(request_id, votes=votes)
+
+    async def read(
+        self, request_id: str, voted_on: dict[str, Any] | None = None
+    ) -> dict[str, Any] | None:
+        """The stored outcome (with voted_on, the event's document: the decision its
+        votes make, recorded); None is remembered as known pending."""
+        began = wall_ms()
+        outcome = await self._store.read_outcome(request_id)
+        if outcome is None and voted_on is not None:
+            outcome = await _operations.decide(self._store, voted_on)
+        if outcome is None:
+            self.state.nothing_at(request_id, votes=voted_on is not None, read_ms=began)
+        else:
+            self.state.forget(request_id)
+        return outcome
 
 
 class LongPoll:
@@ -182,6 +180,7 @@ async def outcome_of(
     long_poll: LongPoll | None = None,
     expire: bool = False,
     voted_on: dict[str, Any] | None = None,
+    trust_feed: bool = False,
 ) -> dict[str, Any] | None:
     """The event's outcome once stored.
 
@@ -193,8 +192,15 @@ async def outcome_of(
     voted_on, the document of an event decided by votes, has each look count
     them too: the decision is recorded even if the process that stored the
     deciding vote stopped before it recorded the decision.
+
+    trust_feed=True lets the first and the last look trust this event loop's
+    change feed: a request it knows pending (an earlier wait read it, and no
+    change of it was listed since) is not read, so a wait renewed again and again
+    (the app's long-poll) costs no storage request while nothing changes. Only
+    for stores whose every writer announces its outcomes in the change feed.
     """
     feed = OutcomeFeed.of(store)
+    votes = voted_on is not None
     signal = _compat.Signal()
     schedule = WaitSchedule(
         request_id=request_id,
@@ -210,25 +216,25 @@ async def outcome_of(
         while True:
             try:
                 if schedule.deadline_reached(_compat.monotonic()):
-                    if not expire:
-                        return await store.read_outcome(request_id)
-                    return await _operations.expire(store, request_id, via="timeout")
+                    if expire:
+                        return await _operations.expire(store, request_id, via="timeout")
+                    trusted = trust_feed and not schedule.read_now  # a wake-up reads
+                    if trusted and feed.known_pending(request_id, votes=votes):
+                        return None
+                    return await store.read_outcome(request_id)
                 if schedule.first:
-                    # Waits that begin together share one listing; a lone one reads.
-                    look = await feed.first_look(signal, request_id, schedule.since)
+                    # Read: the outcome may have been stored before the wait began.
+                    look = not (trust_feed and feed.known_pending(request_id, votes=votes))
                 else:
                     look = schedule.read_now or await feed.may_have_outcome(
-                        request_id, schedule.since
+                        request_id, schedule.since, votes=votes
                     )
-                outcome = await store.read_outcome(request_id) if look else None
-                if outcome is None and voted_on is not None:
-                    outcome = await _operations.decide(store, voted_on)
+                outcome = await feed.read(request_id, voted_on) if look else None
                 schedule.store_answered()
                 if outcome is not None:
                     return outcome
                 reachable = long_poll is not None and long_poll.reachable
                 pause = schedule.nothing_yet(_compat.monotonic(), long_poll_reachable=reachable)
-                feed.polling(signal, pause.polling)
             except StoreUnavailable as exc:
                 failed = schedule.store_failed(_compat.monotonic(), expire=expire, reason=exc)
                 if failed is None:
@@ -245,5 +251,4 @@ async def outcome_of(
                 signal.clear()
             schedule.resumed(pause, woken_by, _compat.monotonic())
     finally:
-        feed.polling(signal, False)
         wakeups.unlisten(store.key, request_id, wake)

@@ -54,7 +54,7 @@ def _serve(args: argparse.Namespace) -> int:
                 "set HITL_PUBLIC_URL so that event links use the address people reach", flush=True
             )
 
-    run_forever(settings, on_ready=announce)
+    run_forever(settings, on_ready=announce, workers=args.workers)
     return 0
 
 
@@ -197,6 +197,12 @@ def _parser() -> argparse.ArgumentParser:
         "--s3-endpoint-url",
         help="S3-compatible server for s3:// stores (default: HITL_S3_ENDPOINT_URL, "
         "else the AWS configuration)",
+    )
+    serve.add_argument(
+        "--workers",
+        type=lambda text: _positive(text, 64),
+        default=1,
+        help="processes serving the same port and store (default: 1; one per core is best)",
     )
     serve.set_defaults(run=_serve)
 

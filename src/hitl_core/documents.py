@@ -8,17 +8,25 @@ notices/{request_id}/{key}.json      a notification's claim, then -sent or -fail
 listing/{entry}.json                 every event, newest first: the operator's inbox
 reach/{entry}.json                   the events with notices to send: what `hitl serve` watches
 people/{person}/{entry}.json         the events a respondent may answer: their inbox
+changes/{hour}/{change}.json         an outcome or a vote is being written: the change feed
 
 {person} is a digest of the respondent's id. An {entry} name says when the event
 was made and when it expires (inverted milliseconds, so that names sort newest
 first) and its request id: a page of an inbox, pending events only, is picked
 from one listing of names and costs reads of that page's events alone.
+
+The change feed tells waits which requests to look at, so that no poll lists
+outcomes/: every outcome and every vote is announced by a change entry, written
+once, before it. {hour} is the UTC hour the entry was named in (2025061314) and
+{change} is "{milliseconds since 1970, 13 digits}-{request_id}-{kind}-{nonce}",
+so that within a folder names sort by time and a reader lists from a cursor.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -29,8 +37,15 @@ __all__ = [
     "ANSWERED",
     "CANCELLED",
     "EXPIRED",
+    "OUTCOME_CHANGE",
     "PENDING",
+    "VOTE_CHANGE",
+    "Change",
     "Entry",
+    "change_cursor",
+    "change_document",
+    "change_folders",
+    "change_path",
     "entry_document",
     "entry_name",
     "event_document",
@@ -39,6 +54,7 @@ __all__ = [
     "notices_folder",
     "outcome_document",
     "outcome_path",
+    "parse_change",
     "parse_entry",
     "utc_now",
     "vote_path",
@@ -54,6 +70,7 @@ NOTICES_DIR = "notices"
 LISTING_DIR = "listing"
 REACH_DIR = "reach"
 PEOPLE_DIR = "people"
+CHANGES_DIR = "changes"
 
 PENDING = "pending"
 ANSWERED = "answered"
@@ -136,6 +153,63 @@ def parse_entry(name: str) -> Entry | None:
     if found is None or not is_valid_request_id(found[3]):
         return None
     return Entry(found[3], _NEVER - int(found[1]), int(found[2]))
+
+
+# What a change entry announces: an outcome, or a vote (which a wait on an approval counts).
+OUTCOME_CHANGE = "outcome"
+VOTE_CHANGE = "vote"
+_CHANGE = re.compile(r"^(\d{13})-([a-z0-9-]+)-(outcome|vote)-([0-9a-f]{8})\.json$")
+_HOUR_MS = 3_600_000
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change entry as its name shows it: written at at_ms (the writer's clock)."""
+
+    request_id: str
+    at_ms: int
+    kind: str
+
+
+def change_folder(at_ms: int) -> str:
+    """The folder of the change entries written in the UTC hour of at_ms."""
+    hour = datetime.fromtimestamp(at_ms // _HOUR_MS * 3600, timezone.utc)
+    return f"{CHANGES_DIR}/{hour:%Y%m%d%H}"
+
+
+def change_folders(start_ms: int, end_ms: int) -> list[str]:
+    """The folders holding entries written from start_ms to end_ms, oldest first."""
+    first, last = start_ms // _HOUR_MS, max(start_ms, end_ms) // _HOUR_MS
+    return [change_folder(hour * _HOUR_MS) for hour in range(first, last + 1)]
+
+
+def change_cursor(start_ms: int) -> str:
+    """Where a listing of a change folder starts: after it sort the entries written at
+    start_ms or later, and no others."""
+    return f"{start_ms:013d}"  # a name sorts after its own prefix
+
+
+def change_path(request_id: str, kind: str, at: datetime) -> str:
+    """A new change entry's path: the nonce keeps two writers of one instant apart."""
+    if kind not in (OUTCOME_CHANGE, VOTE_CHANGE):
+        raise ValueError(f"not a change kind: {kind!r}")
+    at_ms = _milliseconds(at)
+    name = f"{at_ms:013d}-{_checked(request_id)}-{kind}-{secrets.token_hex(4)}.json"
+    return f"{change_folder(at_ms)}/{name}"
+
+
+def change_document(request_id: str, kind: str, at: datetime) -> dict[str, Any]:
+    """What a change entry holds: its name says the rest (readers only list them)."""
+    return {"version": VERSION, "request_id": request_id, "kind": kind, "at": timestamp(at)}
+
+
+def parse_change(name: str) -> Change | None:
+    """The change a name in a change folder stands for, or None for a name hitl did not
+    write."""
+    found = _CHANGE.fullmatch(name)
+    if found is None or not is_valid_request_id(found[2]):
+        return None
+    return Change(found[2], int(found[1]), found[3])
 
 
 def utc_now() -> datetime:
@@ -259,6 +333,11 @@ def check_secret(document: dict[str, Any]) -> None:
 def check_vote(document: dict[str, Any]) -> None:
     """Raise ValueError unless this is a whole vote document."""
     _require(document, {"request_id": str, "by": str, "approved": bool, "at": str, "via": str})
+
+
+def check_change(document: dict[str, Any]) -> None:
+    """Raise ValueError unless this is a whole change entry."""
+    _require(document, {"request_id": str, "kind": str, "at": str})
 
 
 def check_entry(document: dict[str, Any]) -> None:

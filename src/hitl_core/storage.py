@@ -44,11 +44,19 @@ class Backend(Protocol):
     def read(self, path: str) -> bytes | None:
         """The document at path, or None if there is none."""
 
-    def create(self, path: str, data: bytes) -> bool:
-        """Write data at path unless something is there; True if this call wrote it."""
+    def create(self, path: str, data: bytes, *, durable: bool = True) -> bool:
+        """Write data at path unless something is there; True if this call wrote it.
+
+        durable=False allows a backend to acknowledge before the write would
+        survive a crash of the machine (a hint that readers can do without)."""
 
     def list(self, prefix: str) -> list[str]:
         """Names of the documents directly under a folder."""
+
+    def list_after(self, prefix: str, start_after: str) -> builtins.list[str]:
+        """Names of the documents directly under a folder that sort after start_after,
+        in order: a cursor into a folder whose names sort by time (the change feed).
+        On S3 it costs one request per 1,000 such names, however many sort before."""
 
 
 # OS error numbers that waiting will not cure: the store refuses us, is not
@@ -146,7 +154,7 @@ class LocalBackend:
         except OSError as exc:
             raise _failure("read", path, self.url, exc) from exc
 
-    def create(self, path: str, data: bytes) -> bool:
+    def create(self, path: str, data: bytes, *, durable: bool = True) -> bool:
         target = self._full(path)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -155,7 +163,8 @@ class LocalBackend:
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(data)
                     handle.flush()
-                    os.fsync(handle.fileno())
+                    if durable:
+                        os.fsync(handle.fileno())
                 try:
                     os.link(temp, target)
                 except FileExistsError:
@@ -163,17 +172,23 @@ class LocalBackend:
             finally:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(temp)
-            _fsync_dir(target.parent)
+            if durable:
+                _fsync_dir(target.parent)
             return True
         except OSError as exc:
             raise _failure("write", path, self.url, exc) from exc
 
     def list(self, prefix: str) -> list[str]:
+        return self.list_after(prefix, "")
+
+    def list_after(self, prefix: str, start_after: str) -> builtins.list[str]:
+        # A directory is read whole: the folders read from a cursor are kept small
+        # (the change feed has one per hour).
         try:
             return sorted(
                 entry.name
                 for entry in os.scandir(self._full(prefix))
-                if not entry.name.startswith(".")
+                if entry.name > start_after and not entry.name.startswith(".")
             )
         except FileNotFoundError:
             return []
@@ -263,7 +278,8 @@ class FsspecBackend:
         except self._service_errors as exc:
             raise _failure("read", path, self.url, exc) from exc
 
-    def create(self, path: str, data: bytes) -> bool:
+    def create(self, path: str, data: bytes, *, durable: bool = True) -> bool:
+        # Every write is durable once acknowledged (S3): durable=False changes nothing.
         full = self._full(path)
         try:
             self.fs.pipe_file(full, data, mode="create")
@@ -274,10 +290,13 @@ class FsspecBackend:
             raise _failure("write", path, self.url, exc) from exc
 
     def list(self, prefix: str) -> list[str]:
+        return self.list_after(prefix, "")
+
+    def list_after(self, prefix: str, start_after: str) -> builtins.list[str]:
         full = self._full(prefix)
         try:
             if self.protocol in ("s3", "s3a"):
-                return sorted(self._list_s3(full))
+                return sorted(self._list_s3(full, start_after))
             names = self.fs.ls(full, detail=False)
         except FileNotFoundError as exc:
             if _s3_code(exc) == "NoSuchBucket":
@@ -285,13 +304,21 @@ class FsspecBackend:
             return []
         except self._service_errors as exc:
             raise _failure("list", prefix, self.url, exc) from exc
-        return sorted(str(name).rstrip("/").rsplit("/", 1)[-1] for name in names)
+        # Other filesystems have no cursor: their whole listing, filtered.
+        return sorted(
+            name
+            for name in (str(path).rstrip("/").rsplit("/", 1)[-1] for path in names)
+            if name > start_after
+        )
 
-    def _list_s3(self, full: str) -> builtins.list[str]:
+    def _list_s3(self, full: str, start_after: str) -> builtins.list[str]:
         # One request per page of 1,000 names, even for an empty folder (s3fs's
         # ls spends extra requests telling an empty folder from a missing one).
+        # StartAfter skips, on the server, every name that sorts before the cursor.
         bucket, _, key = full.partition("/")
         request = {"Bucket": bucket, "Prefix": f"{key}/", "Delimiter": "/"}
+        if start_after:
+            request["StartAfter"] = f"{key}/{start_after}"
         names: builtins.list[str] = []
         while True:
             page = self.fs.call_s3("list_objects_v2", **request)

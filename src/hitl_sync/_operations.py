@@ -18,7 +18,7 @@ from typing import Any
 
 from hitl_core import codec, people, rules
 from hitl_core.documents import utc_now
-from hitl_core.errors import AlreadyVoted, EventNotFound
+from hitl_core.errors import AlreadyVoted, EventNotFound, InvalidValue
 
 from ._store import Store
 
@@ -67,10 +67,23 @@ def answer(
     event saves a read when the caller has the event document already.
     """
     event = event or read_event(store, request_id)
-    outcome = _standing(store, event)
-    wanted = rules.answer(
-        event, outcome, value, via=via, now=utc_now(), spec=spec, by=by, comment=comment
-    )
+    now = utc_now()
+    # Before the deadline the write itself tells whether an outcome stands (it is
+    # created only if absent): the outcome is read first only once the deadline has
+    # passed, since then the expiry must be recorded.
+    outcome = store.known_outcome(request_id)
+    if outcome is None and rules.seconds_left(event, now) <= 0:
+        outcome = _standing(store, event)
+    try:
+        wanted = rules.answer(
+            event, outcome, value, via=via, now=now, spec=spec, by=by, comment=comment
+        )
+    except InvalidValue:
+        # A standing outcome is the better reason: "answered already" beats "invalid".
+        standing = None if outcome is not None else store.read_outcome(request_id)
+        if standing is not None:
+            raise rules.refusal(request_id, standing) from None
+        raise
     return rules.settled_answer(wanted, store.write_outcome(wanted))
 
 

@@ -8,9 +8,18 @@ Layout below the store root (every document is JSON with a "version" field):
     outcomes/{request_id}.json   answered, cancelled or expired, written once
     votes/{request_id}/...       respondents' votes on an approval, each written once
     listing/, people/...         the inboxes: an entry per event, named to sort newest first
+    changes/{hour}/...           the change feed: an entry per outcome and vote, named by time
 
 The first outcome written wins: a late answer, a cancel after an answer, or an
 expiry after an answer all find the standing outcome instead.
+
+Every outcome and vote is announced in the change feed BEFORE it is written. A
+crash between the two leaves an entry that names nothing, which costs its
+readers a few reads (they look again while the entry is recent, until the
+margin passes); the other order would lose the announcement of an outcome
+that stands, and a waiter in another process would learn of the answer only
+at its deadline. A write that takes so long that its entry may have aged past
+the readers' margin is announced a second time, after it.
 """
 
 from __future__ import annotations
@@ -22,13 +31,18 @@ from typing import Any
 from hitl_core import delivery, documents, runtime, strict_json
 from hitl_core.errors import StoreError
 from hitl_core.storage import Backend, new_secret, open_backend
+from hitl_core.waiting import CHANGE_MARGIN_SECONDS
 from hitl_core.wakeups import Wakeups
+from hitl_core.written_once import EVENTS_REMEMBERED, OUTCOMES_REMEMBERED, WrittenOnce
 
 from . import _compat
 
 __all__ = ["Store", "open_store"]
 
 Check = Callable[[dict[str, Any]], None]
+# A write slower than this is announced again after it: its first entry may be seen
+# by readers only while it is younger than their margin.
+ANNOUNCE_AGAIN_AFTER_SECONDS = CHANGE_MARGIN_SECONDS / 4
 
 
 def _any_document(document: dict[str, Any]) -> None:
@@ -48,6 +62,9 @@ class Store:
         # Names the store within this process: one URL on two S3 servers is two stores.
         self.key = f"{backend.url} at {s3_endpoint_url}" if s3_endpoint_url else backend.url
         self._secret: bytes | None = None
+        # Questions and outcomes never change once stored: what was read is kept.
+        self._events = WrittenOnce(EVENTS_REMEMBERED)
+        self._outcomes = WrittenOnce(OUTCOMES_REMEMBERED)
 
     def _read_json(self, path: str, check: Check) -> dict[str, Any] | None:
         data = _compat.run_sync(self.backend.read, path)
@@ -67,6 +84,10 @@ class Store:
         data = strict_json.dumps(document)
         if _compat.run_sync(self.backend.create, path, data):
             return document
+        return self._standing(path, document, check)
+
+    def _standing(self, path: str, document: dict[str, Any], check: Check) -> dict[str, Any]:
+        """The document that stands at path, where creating document found one."""
         standing = self._read_json(path, check)
         if standing is None:
             raise StoreError(f"{path} in {self.url} exists but cannot be read")
@@ -102,23 +123,99 @@ class Store:
         return standing
 
     def read_event(self, request_id: str) -> dict[str, Any] | None:
-        return self._read_json(documents.event_path(request_id), documents.check_event)
+        """The event document (read once, then kept), or None if there is none."""
+        event = self._events.get(request_id)
+        if event is None:
+            path = documents.event_path(request_id)
+            event = self._read_json(path, documents.check_event)
+            self._events.remember(request_id, event)
+        return event
 
     def read_outcome(self, request_id: str) -> dict[str, Any] | None:
-        return self._read_json(documents.outcome_path(request_id), documents.check_outcome)
+        """The outcome (read until there is one, then kept), or None while pending."""
+        outcome = self._outcomes.get(request_id)
+        if outcome is None:
+            path = documents.outcome_path(request_id)
+            outcome = self._read_json(path, documents.check_outcome)
+            self._outcomes.remember(request_id, outcome)
+        return outcome
+
+    def known_outcome(self, request_id: str) -> dict[str, Any] | None:
+        """The outcome if this process has read or written it already (no I/O)."""
+        return self._outcomes.get(request_id)
 
     def write_outcome(self, document: dict[str, Any]) -> dict[str, Any]:
-        """Record an outcome unless one stands; return the standing one."""
-        path = documents.outcome_path(document["request_id"])
-        standing = self._create_json(path, document, documents.check_outcome)
+        """Record an outcome unless one stands, announced in the change feed first;
+        return the standing one."""
+        request_id = document["request_id"]
+        path = documents.outcome_path(request_id)
+        standing, slow = self._create_announced(
+            path, document, documents.check_outcome, documents.OUTCOME_CHANGE
+        )
+        self._outcomes.remember(request_id, standing)
         if standing is document:
-            self.wakeups.notify(self.key, document["request_id"])
+            self.wakeups.notify(self.key, request_id)
+            if slow:
+                self.announce(request_id, documents.OUTCOME_CHANGE)
         return standing
 
     def create_vote(self, document: dict[str, Any]) -> dict[str, Any]:
-        """Record a vote unless this respondent voted; return the standing vote."""
+        """Record a vote unless this respondent voted, announced in the change feed
+        first (a wait on the approval counts the votes when one lands); return the
+        standing vote."""
         path = documents.vote_path(document["request_id"], document["by"])
-        return self._create_json(path, document, documents.check_vote)
+        standing, slow = self._create_announced(
+            path, document, documents.check_vote, documents.VOTE_CHANGE
+        )
+        if standing is document and slow:
+            self.announce(document["request_id"], documents.VOTE_CHANGE)
+        return standing
+
+    def _create_announced(
+        self, path: str, document: dict[str, Any], check: Check, kind: str
+    ) -> tuple[dict[str, Any], bool]:
+        """_create_json(), the change entry written first, both in one call to the
+        backend; and whether it took so long that the entry may have aged past the
+        readers' margin (then it is announced again, after the write)."""
+        began = _compat.monotonic()
+        entry = self._change(document["request_id"], kind)
+        data = strict_json.dumps(document)
+        created = _compat.run_sync(self._announce_then_create, entry, path, data)
+        slow = _compat.monotonic() - began > ANNOUNCE_AGAIN_AFTER_SECONDS
+        if created:
+            return document, slow
+        return self._standing(path, document, check), slow
+
+    def _announce_then_create(self, entry: tuple[str, bytes], path: str, data: bytes) -> bool:
+        # The entry only tells readers where to look: on a local disk it need not be
+        # synced, since every reader is on this machine and, should the machine stop
+        # before it is written out, begins again with a direct read.
+        self.backend.create(*entry, durable=False)
+        return self.backend.create(path, data)
+
+    def _change(self, request_id: str, kind: str) -> tuple[str, bytes]:
+        """A new change entry for request_id: its path, and what it holds."""
+        now = documents.utc_now()
+        path = documents.change_path(request_id, kind, now)
+        return path, strict_json.dumps(documents.change_document(request_id, kind, now))
+
+    def announce(self, request_id: str, kind: str) -> None:
+        """Write a change entry for request_id (written once, as every document)."""
+        # The name is new (a nonce): only a retried request whose first try landed
+        # can find it taken, and then the entry is there.
+        _compat.run_sync(self.backend.create, *self._change(request_id, kind), durable=False)
+
+    def list_changes(self, start_ms: int, folders: tuple[str, ...]) -> list[documents.Change]:
+        """The change entries of the folders named from start_ms on: one listing per
+        folder from a cursor (on S3, one request per 1,000 entries listed)."""
+        cursor = documents.change_cursor(start_ms)
+        changes = []
+        for folder in folders:
+            for name in _compat.run_sync(self.backend.list_after, folder, cursor):
+                change = documents.parse_change(name)
+                if change is not None:
+                    changes.append(change)
+        return changes
 
     def read_votes(self, request_id: str) -> list[dict[str, Any]]:
         """Every vote on an approval: one listing, then one read per respondent who voted."""

@@ -35,6 +35,7 @@ __all__ = [
     "Caller",
     "answerer",
     "credential",
+    "credential_given",
     "inbox_reader",
     "is_operator",
     "open_event",
@@ -55,10 +56,14 @@ class Caller:
 
 def credential() -> str | None:
     """The bearer token, else the ?token= of the URL."""
-    header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer "):
-        return header[7:].strip() or None
-    return request.args.get("token") or None
+    return credential_given(request.headers.get("Authorization", ""), request.args.get("token"))
+
+
+def credential_given(authorization: str, query_token: str | None) -> str | None:
+    """The bearer token of an Authorization header, else the URL's token."""
+    if authorization.lower().startswith("bearer "):
+        return authorization[7:].strip() or None
+    return query_token or None
 
 
 def is_operator(api_key: str | None, given: str | None) -> bool:

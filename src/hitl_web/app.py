@@ -39,8 +39,9 @@ from hitl_core.errors import (
 from hitl_core.runtime import Runtime
 from hitl_core.status import describe
 
+from .fast_lane import FastLane
 from .holds import Holds
-from .replies import HTML_ENDPOINTS, json_reply, prefers_json
+from .replies import HTML_ENDPOINTS, SECURITY_HEADERS, STORE_UNAVAILABLE, json_reply, prefers_json
 from .routes import routes
 from .services import Services, services
 from .watching import watch_reach
@@ -50,16 +51,6 @@ __all__ = ["MAX_BODY_BYTES", "Services", "create_app"]
 MAX_BODY_BYTES = 64 * 1024
 # How often a long-poll looks for outcomes that other replicas stored.
 LONG_POLL_STORE_INTERVAL = 1.0
-_SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-}
 _SLUGS = {
     400: "bad_request",
     401: "unauthorized",
@@ -98,7 +89,7 @@ def create_app(
     app.config["MAX_FORM_MEMORY_SIZE"] = MAX_BODY_BYTES
     app.config["BODY_TIMEOUT"] = 30
     process = process or runtime.current()
-    app.extensions["hitl"] = Services(
+    shared = app.extensions["hitl"] = Services(
         store=open_store(store_url, s3_endpoint_url=s3_endpoint_url, process=process),
         api_key=api_key,
         runtime=process,
@@ -107,6 +98,20 @@ def create_app(
         trusted_user_header=trusted_user_header,
     )
     app.register_blueprint(routes)
+
+    async def render(name: str, context: dict[str, Any]) -> str:
+        # The templates use nothing of the request: rendered as render_template would.
+        rendered: str = await app.jinja_env.get_template(name).render_async(context)
+        return rendered
+
+    lane = FastLane(
+        app.asgi_app,
+        shared,
+        render=render,
+        max_body=MAX_BODY_BYTES,
+        body_timeout=app.config["BODY_TIMEOUT"],
+    )
+    app.asgi_app = lane  # type: ignore[method-assign]
     if watch_reach_every is not None:
         _watch_reach(app, watch_reach_every)
     app.add_template_filter(as_a_person_reads, "answer")
@@ -115,7 +120,7 @@ def create_app(
 
     @app.after_request
     async def secure(response: Response) -> Response:
-        response.headers.update(_SECURITY_HEADERS)
+        response.headers.update(SECURITY_HEADERS)
         return response
 
     return app
@@ -200,8 +205,7 @@ def _handle_errors(app: Quart) -> None:
     @app.errorhandler(StoreError)
     async def store_failed(exc: StoreError) -> Response:
         app.logger.error("store error: %s", exc)
-        detail = "the event store is unavailable; nothing was changed, try again shortly"
-        return await _reply(503, {"status": "unavailable", "detail": detail})
+        return await _reply(503, dict(STORE_UNAVAILABLE))
 
 
 async def _status_of(refused: AlreadyAnswered | AlreadyVoted) -> dict[str, Any]:

@@ -10,13 +10,15 @@ starts it through start_embedded(), which this distribution registers as its
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import logging
 import os
 import signal
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine, Iterable
+from typing import Any
 
 from hypercorn.asyncio import serve as hypercorn_serve
 from hypercorn.config import Config
@@ -30,6 +32,9 @@ from .app import create_app
 __all__ = ["EmbeddedServer", "run_forever", "start_embedded"]
 
 log = logging.getLogger("hitl")
+
+# How soon a worker notices that the server that forked it is gone.
+ORPHAN_CHECK_SECONDS = 1.0
 
 
 def _url(host: str, port: int) -> str:
@@ -51,6 +56,17 @@ def _bind(host: str, port: int) -> socket.socket:
         sock.close()
         raise
     return sock
+
+
+def _run_loop(main: Coroutine[Any, Any, None]) -> None:
+    """Run main on uvloop where it is installed (the server's requests cost less
+    there), else on asyncio's own loop."""
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(main)
+    else:
+        uvloop.run(main)
 
 
 def _config(sock: socket.socket) -> Config:
@@ -109,7 +125,7 @@ class EmbeddedServer:
 
     def _run(self) -> None:
         try:
-            asyncio.run(self._serve())
+            _run_loop(self._serve())
         except BaseException as exc:
             self._failure = exc
             self._ready.set()
@@ -142,23 +158,115 @@ def start_embedded(settings: Settings, process: Runtime) -> EmbeddedServer:
     return server
 
 
-def run_forever(settings: Settings, on_ready: Callable[[str], None] | None = None) -> None:
-    """Serve until SIGINT or SIGTERM (hitl serve)."""
+def run_forever(
+    settings: Settings, on_ready: Callable[[str], None] | None = None, *, workers: int = 1
+) -> None:
+    """Serve until SIGINT or SIGTERM (hitl serve), in `workers` processes that share
+    one listening socket and one store.
+
+    Each worker is a process of its own (its own event loop, caches and store
+    client), forked before any loop or thread starts. Only the first watches the
+    store for notices to send, and announces readiness. A worker that dies stops
+    the others: the server exits non-zero, for its supervisor to restart.
+    """
+    if workers < 1:
+        raise ValueError("workers must be at least 1")
     prepare_validation()  # a standalone server pays its imports before it listens
     sock = _bind(settings.host, settings.port)
     endpoint = _url(settings.host, sock.getsockname()[1])
+    try:
+        if workers == 1:
+            _serve_worker(settings, sock, endpoint, on_ready, watch=True)
+            return
+        children = [
+            _fork_worker(settings, sock, endpoint, on_ready, first=i == 0) for i in range(workers)
+        ]
+    finally:
+        sock.close()
+    _supervise(children)
+
+
+def _fork_worker(
+    settings: Settings,
+    sock: socket.socket,
+    endpoint: str,
+    on_ready: Callable[[str], None] | None,
+    *,
+    first: bool,
+) -> int:
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 0
+    try:
+        ready = on_ready if first else None
+        _serve_worker(settings, sock, endpoint, ready, watch=first, parent=os.getppid())
+    except BaseException:  # a worker reports its own failure, then leaves
+        log.exception("hitl: worker %s failed", os.getpid())
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _supervise(children: list[int]) -> None:
+    """Wait for the workers; pass SIGINT and SIGTERM on to them; when one ends
+    unasked, stop the rest and exit non-zero."""
+    stopping = False
+
+    def stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        _signal_all(children, signum)
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, stop)
+    running = set(children)
+    failed = False
+    while running:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            break
+        running.discard(pid)
+        if not stopping:
+            log.error("hitl: worker %s ended unasked (status %s); stopping the others", pid, status)
+            failed = stopping = True
+            _signal_all(running, signal.SIGTERM)
+    if failed:
+        raise SystemExit(1)
+
+
+def _signal_all(children: Iterable[int], signum: int) -> None:
+    for pid in children:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signum)
+
+
+def _serve_worker(
+    settings: Settings,
+    sock: socket.socket,
+    endpoint: str,
+    on_ready: Callable[[str], None] | None,
+    *,
+    watch: bool,
+    parent: int | None = None,
+) -> None:
+    """Serve the app on sock until SIGINT or SIGTERM, or (a worker) until its parent
+    is gone: a worker never outlives the server it belongs to, even killed."""
 
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
+        if parent is not None:
+            orphaned = asyncio.create_task(_stop_when_orphaned(parent, stop))
         app = create_app(
             settings.store,
             api_key=settings.api_key,
             s3_endpoint_url=settings.s3_endpoint_url,
             trusted_user_header=settings.trusted_user_header,
-            watch_reach_every=settings.reach_scan_seconds,
+            watch_reach_every=settings.reach_scan_seconds if watch else None,
         )
 
         @app.before_serving
@@ -166,9 +274,20 @@ def run_forever(settings: Settings, on_ready: Callable[[str], None] | None = Non
             if on_ready is not None:
                 on_ready(endpoint)
 
-        await hypercorn_serve(app, _config(sock), shutdown_trigger=stop.wait)
+        try:
+            await hypercorn_serve(app, _config(sock), shutdown_trigger=stop.wait)
+        finally:
+            if parent is not None:
+                orphaned.cancel()
 
-    try:
-        asyncio.run(main())
-    finally:
-        sock.close()
+    _run_loop(main())
+
+
+async def _stop_when_orphaned(parent: int, stop: asyncio.Event) -> None:
+    # Nothing signals a parent's end to its child: it is looked for.
+    while True:
+        await asyncio.sleep(ORPHAN_CHECK_SECONDS)
+        if os.getppid() != parent:
+            break
+    log.error("hitl: the server that started worker %s is gone; stopping", os.getpid())
+    stop.set()

@@ -29,6 +29,7 @@ from quart import Blueprint, Response, render_template, request
 from werkzeug.exceptions import BadRequest, Forbidden, TooManyRequests, Unauthorized
 
 from hitl_async import _listing, _operations
+from hitl_async._store import Store
 from hitl_async._waiting import outcome_of
 from hitl_core import codec, identity, labels, markdown, people, rules, strict_json
 from hitl_core.documents import utc_now
@@ -38,9 +39,9 @@ from hitl_core.storage import store_fingerprint
 
 from . import access, forms
 from .replies import json_reply, prefers_json
-from .services import services
+from .services import Services, services
 
-__all__ = ["routes"]
+__all__ = ["described", "form_context", "health_of", "routes", "same_location"]
 
 routes = Blueprint("routes", __name__)
 log = logging.getLogger("hitl")
@@ -51,16 +52,16 @@ DEFAULT_LONG_POLL_SECONDS = 30.0
 
 @routes.get("/health")
 async def health() -> Response:
+    return json_reply(200, health_of(services()))
+
+
+def health_of(shared: Services) -> dict[str, Any]:
     """Liveness, the store served (a fingerprint), and the long-polls held now."""
-    shared = services()
-    return json_reply(
-        200,
-        {
-            "status": "ok",
-            "store": store_fingerprint(shared.store.url),
-            "long_polls": shared.holds.total,
-        },
-    )
+    return {
+        "status": "ok",
+        "store": store_fingerprint(shared.store.url),
+        "long_polls": shared.holds.total,
+    }
 
 
 @routes.get("/")
@@ -155,7 +156,7 @@ async def submit_json() -> Response:
     # Checked once the token opened the event: where the store is, is not for strangers.
     response_path = body.get("response_path")
     own_path = services().store.outcome_location(event["request_id"])
-    if response_path is not None and not _same_location(response_path, own_path):
+    if response_path is not None and not same_location(response_path, own_path):
         raise BadRequest("response_path is chosen by the server; omit it or send the event's own")
     # The operator's tools say where an answer came from (hitl answer: "cli").
     via = "cli" if caller.operator and body.get("via") == "cli" else "api"
@@ -177,13 +178,18 @@ async def wait(request_id: str) -> Response:
     timeout = _long_poll_timeout(request.args.get("timeout"))
     if shared.holds.full(request_id):
         raise TooManyRequests("too many long-polls are held; retry shortly or read /status")
+    known = shared.store.known_outcome(request_id)
+    if known is not None:  # an outcome never changes: no need to look again
+        return json_reply(200, _describe(event, known))
     held = max(0.0, min(timeout, rules.seconds_left(event, utc_now())))
     with shared.holds.holding(request_id):
+        # A renewed hold of an event the change feed knows pending reads nothing.
         outcome = await outcome_of(
             shared.store,
             request_id,
             until=time.monotonic() + held,
             poll_interval=shared.poll_interval,
+            trust_feed=True,
         )
     return json_reply(200, _describe(event, outcome))
 
@@ -240,7 +246,13 @@ async def _answer(
 
 
 def _describe(event: dict[str, Any], outcome: dict[str, Any] | None) -> dict[str, Any]:
-    store = services().store
+    return described(services().store, event, outcome)
+
+
+def described(
+    store: Store, event: dict[str, Any], outcome: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The event's status as GET /status gives it, for an event without votes or notices."""
     location = store.outcome_location(event["request_id"])
     return describe(event, outcome, now=utc_now(), response_path=location)
 
@@ -323,7 +335,7 @@ def _long_poll_timeout(given: str | None) -> float:
     return seconds
 
 
-def _same_location(given: Any, own: str) -> bool:
+def same_location(given: Any, own: str) -> bool:
     if not isinstance(given, str):
         return False
     given = given.removeprefix("file://").rstrip("/")
@@ -364,13 +376,37 @@ async def _form_page(
     comment: str | None = None,
     widgets: list[forms.Widget] | None = None,
 ) -> str:
-    """The form of an event, or its standing outcome if it has one.
+    """The form of an event, or its standing outcome if it has one (form_context())."""
+    context = await form_context(
+        services().store,
+        event,
+        caller,
+        outcome=outcome,
+        typed=typed,
+        error=error,
+        comment=comment,
+        widgets=widgets,
+    )
+    return await render_template("form.html", **context)
+
+
+async def form_context(
+    store: Store,
+    event: dict[str, Any],
+    caller: access.Caller,
+    *,
+    outcome: dict[str, Any] | None = None,
+    typed: str = "",
+    error: str | None = None,
+    comment: str | None = None,
+    widgets: list[forms.Widget] | None = None,
+) -> dict[str, Any]:
+    """What form.html shows: the question, the widgets, and the standing outcome if any.
 
     The form carries a token minted here: the respondent's own for a respondent,
     else the event's; never the credential the page was opened with (an operator
     key stays out of the page). Who may not answer sees the question, and why.
     """
-    store = services().store
     secret = await store.secret()
     request_id = event["request_id"]
     person = caller.person
@@ -383,24 +419,23 @@ async def _form_page(
     vote = None
     if outcome is None and rules.takes_votes(event) and may_answer and person is not None:
         vote = await store.read_vote(request_id, person)
-    return await render_template(
-        "form.html",
-        event=event,
-        prompt_html=markdown.to_html(event["prompt"]),
-        expected=labels.expected_answer(event["type"]),
-        widgets=widgets if widgets is not None else forms.widgets_for(event["type"]),
-        kind=event["type"]["kind"],
-        choices=_choice_labels(event["type"]),
-        token=token,
-        person=person,
-        respondents=listed,
-        may_answer=may_answer or (caller.operator and not listed),
-        operator=caller.operator,
-        your_vote=vote,
-        needed=people.needed_approvals(event) if rules.takes_votes(event) else None,
-        outcome=outcome,
-        value_text=typed,
-        error=error,
-        comment_text=comment or "",
-        max_comment=rules.MAX_COMMENT,
-    )
+    return {
+        "event": event,
+        "prompt_html": markdown.to_html(event["prompt"]),
+        "expected": labels.expected_answer(event["type"]),
+        "widgets": widgets if widgets is not None else forms.widgets_for(event["type"]),
+        "kind": event["type"]["kind"],
+        "choices": _choice_labels(event["type"]),
+        "token": token,
+        "person": person,
+        "respondents": listed,
+        "may_answer": may_answer or (caller.operator and not listed),
+        "operator": caller.operator,
+        "your_vote": vote,
+        "needed": people.needed_approvals(event) if rules.takes_votes(event) else None,
+        "outcome": outcome,
+        "value_text": typed,
+        "error": error,
+        "comment_text": comment or "",
+        "max_comment": rules.MAX_COMMENT,
+    }

@@ -9,10 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from hitl_async import Event, _operations
-from hitl_async._store import open_store
+from hitl_async._store import Store, open_store
 from hitl_core import runtime
+from hitl_core.storage import Backend, open_backend
+from hitl_core.wakeups import Wakeups
 
 from ._compat import sleep
 
@@ -80,3 +83,47 @@ async def answer_when_asked(name: str, value: Any, seconds: float = 30) -> dict[
     store = open_store(os.environ["HITL_STORE"])
     await _operations.answer(store, document["request_id"], value, via="cli")
     return document
+
+
+class CountingBackend:
+    """A store's own backend, with each call it serves recorded as (method, path)."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self.url = backend.url
+        self.calls: list[tuple[str, str]] = []
+
+    def read(self, path: str) -> bytes | None:
+        self.calls.append(("read", path))
+        return self.backend.read(path)
+
+    def create(self, path: str, data: bytes, *, durable: bool = True) -> bool:
+        self.calls.append(("create", path))
+        return self.backend.create(path, data, durable=durable)
+
+    def list(self, prefix: str) -> list[str]:
+        self.calls.append(("list", prefix))
+        return self.backend.list(prefix)
+
+    def list_after(self, prefix: str, start_after: str) -> list[str]:
+        self.calls.append(("list_after", prefix))
+        return self.backend.list_after(prefix, start_after)
+
+    def made(self, method: str, under: str = "") -> list[str]:
+        """The paths of the calls of method so far, under a folder if one is named."""
+        return [path for name, path in self.calls if name == method and path.startswith(under)]
+
+
+def counted(store: Store, monkeypatch: pytest.MonkeyPatch) -> CountingBackend:
+    """Count the storage calls the store makes from now on (until the test ends)."""
+    counting = CountingBackend(store.backend)
+    monkeypatch.setattr(store, "backend", counting)
+    return counting
+
+
+def store_of_another_process() -> Store:
+    """A store object of its own on this test's store, as another process holds: what it
+    stores wakes no waiter of this process."""
+    url = os.environ["HITL_STORE"]
+    endpoint = os.environ.get("HITL_S3_ENDPOINT_URL")
+    return Store(open_backend(url, s3_endpoint_url=endpoint), wakeups=Wakeups())

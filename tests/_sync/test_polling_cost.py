@@ -50,10 +50,12 @@ def test_many_waiters_share_one_listing_per_tick(s3_store: str, s3_server: MotoS
     assert sorted(seen) == list(range(EVENTS))
 
     requests = counted["requests"]
-    listings = [r for r in requests if f"prefix={prefix}/outcomes/" in r[1]]
+    listings = [r for r in requests if f"prefix={prefix}/changes/" in r[1]]
     reads = [r for r in requests if r[1].startswith(f"/{BUCKET}/{prefix}/outcomes/")]
-    # One listing per tick for all forty waiters (a tick may fall on either
-    # edge of the window); never one read per waiter per tick.
-    assert 1 <= len(listings) <= counted["ticks"] + 2
-    assert len(reads) <= EVENTS
-    assert len(requests) == len(listings) + len(reads), requests
+    # One listing of the change feed per tick for all forty waiters (two when the
+    # window crosses an hour; a tick may fall on either edge of the window), and
+    # no read while nothing changes.
+    assert 1 <= len(listings) <= 2 * (counted["ticks"] + 2)
+    assert all("start-after=" in r[1] for r in listings), listings
+    assert not reads
+    assert len(requests) == len(listings), requests

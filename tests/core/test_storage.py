@@ -44,6 +44,17 @@ def test_create_if_absent_keeps_the_first(backend: Backend) -> None:
     assert backend.list("nothing-here") == []
 
 
+def test_a_listing_from_a_cursor_gives_the_names_after_it_in_order(backend: Backend) -> None:
+    for name in ("0003-c.json", "0001-a.json", "0002-b.json", "0002-a.json"):
+        assert backend.create(f"changes/h1/{name}", b"{}")
+    assert backend.create("changes/h2/0000-z.json", b"{}")  # another folder, not listed
+    assert backend.list_after("changes/h1", "0002") == ["0002-a.json", "0002-b.json", "0003-c.json"]
+    assert backend.list_after("changes/h1", "0002-a.json") == ["0002-b.json", "0003-c.json"]
+    assert backend.list_after("changes/h1", "0003-c.json") == []
+    assert backend.list_after("changes/h1", "") == backend.list("changes/h1")
+    assert backend.list_after("changes/nothing-here", "0001") == []
+
+
 def test_racing_creates_have_exactly_one_winner(backend: Backend) -> None:
     barrier = threading.Barrier(16)
     wins: list[bytes] = []
