@@ -23,6 +23,9 @@ the seed then on ours back to back:
   with 409 and the standing answer; the seed overwrites it and answers 200);
 - /health (200).
 
+Unless --no-workers is given, `hitl serve --workers 2` on a store of its own is
+measured the same way, for the speed-up of two worker processes over one.
+
 It prints requests/s and ours/seed per figure and round, then the mean of the
 per-round ratios beside the targets. Targets are reported, not asserted: the
 exit status is non-zero only when a measurement is invalid (an unexpected
@@ -30,7 +33,7 @@ status, a socket error, an answer lost, events run out, a server gone). wrk
 shares the machine's cores with the server it loads.
 
     python bench/side_by_side.py [--rounds 2] [--seconds 5] [--events 20000]
-                                 [--seed-uvicorn plain|standard]
+                                 [--seed-uvicorn plain|standard] [--no-workers]
 
 Run it with the project's dev environment (.venv/bin/python); wrk must be on PATH.
 """
@@ -200,10 +203,15 @@ class Server:
 class Side:
     """One server under test, and what each figure of the current round sends it."""
 
-    name: str  # "seed" or "ours"
+    name: str  # "seed", "ours", or "ours-2w" (hitl serve --workers 2)
     served: Server
     lists: dict[str, Path]  # figure -> file of "id token" lines
     created: int = 0  # the first-answer events this round
+
+    @property
+    def flavor(self) -> str:
+        """Which app it is: "seed" or "ours"."""
+        return "seed" if self.name == "seed" else "ours"
 
 
 # -- the seed ---------------------------------------------------------------
@@ -347,7 +355,7 @@ def answer_once(side: Side, line: str) -> None:
     request_id, token = line.split()
     body: dict[str, object] = {"request_id": request_id, "value": True}
     headers = {}
-    if side.name == "ours":
+    if side.flavor == "ours":
         headers["Authorization"] = f"Bearer {token}"
     else:
         body["data_type"] = "bool"
@@ -363,7 +371,7 @@ def run_wrk(side: Side, figure: str, seconds: int, script: Path) -> Load:
         "wrk",
         *(f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{seconds}s"),
         *("-s", str(script), side.served.endpoint),
-        *("--", kind, side.name, str(side.lists[figure]), mode),
+        *("--", kind, side.flavor, str(side.lists[figure]), mode),
     ]
     ran = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
     output = ran.stdout + ran.stderr
@@ -381,7 +389,7 @@ def run_wrk(side: Side, figure: str, seconds: int, script: Path) -> Load:
 
 def check(side: Side, figure: str, load: Load) -> None:
     """Refuse a figure whose requests did not all get the expected status."""
-    expected = EXPECTED[figure][side.name]
+    expected = EXPECTED[figure][side.flavor]
     if load.socket_errors:
         raise Invalid(f"{side.name}, {figure}: wrk socket errors: {load.socket_errors}")
     if load.answered == 0 or set(load.statuses) != {expected}:
@@ -404,14 +412,14 @@ def check_durable(side: Side, load: Load, stored: int) -> str:
     line = f"{answered} answered 200, {stored} answers stored"
     if stored > answered:
         line += f" (+{stored - answered} of {load.sent - answered} in flight when wrk stopped)"
-    if side.name == "ours" and not answered <= stored <= load.sent:
+    if side.flavor == "ours" and not answered <= stored <= load.sent:
         raise Invalid(f"ours, first answers: answers lost or unaccounted for: {line}")
     return line
 
 
 def answers_stored(side: Side) -> int:
     """Ours: outcome documents in the store; the seed: responses to this round's requests."""
-    if side.name == "ours":
+    if side.flavor == "ours":
         return outcome_count(side.served.store)
     return seed_responses(side.served.store, side.lists["first answers"].read_text().splitlines())
 
@@ -422,8 +430,8 @@ def measure(side: Side, figure: str, seconds: int, script: Path) -> float:
     before = answers_stored(side) if first else 0
     load = run_wrk(side, figure, seconds, script)
     check(side, figure, load)
-    expected = EXPECTED[figure][side.name]
-    line = f"    {figure:17s} {side.name:4s} {load.rate:8.0f} req/s  {load.answered} x {expected}"
+    expected = EXPECTED[figure][side.flavor]
+    line = f"    {figure:17s} {side.name:7s} {load.rate:8.0f} req/s  {load.answered} x {expected}"
     if first:
         line += f"; {check_durable(side, load, answers_stored(side) - before)}"
     print(line, flush=True)
@@ -434,7 +442,7 @@ def prepare(side: Side, round_number: int, events: int, workdir: Path) -> None:
     """The round's pending events (or seed requests) in lists, and one answered event."""
     prefix = f"r{round_number}"
     total = events + FORMS + 1
-    if side.name == "ours":
+    if side.flavor == "ours":
         lines = our_events(side.served, prefix, total)
     else:
         lines = seed_requests(side.served.store, prefix, total)
@@ -460,10 +468,14 @@ COLUMNS = f"{'figure':17s} {'seed req/s':>11s} {'ours req/s':>11s} {'ours/seed':
 
 
 def print_round(number: int, rates: dict[str, dict[str, float]]) -> None:
-    print(f"round {number}:  {COLUMNS}")
+    workers = "ours-2w" in rates[FIGURES[0]]
+    print(f"round {number}:  {COLUMNS}" + (f" {'2 workers/1':>12s}" if workers else ""))
     for figure in FIGURES:
         seed, ours = rates[figure]["seed"], rates[figure]["ours"]
-        print(f"          {figure:17s} {seed:11.0f} {ours:11.0f} {ours / seed:10.2f}")
+        line = f"          {figure:17s} {seed:11.0f} {ours:11.0f} {ours / seed:10.2f}"
+        if workers:
+            line += f" {rates[figure]['ours-2w'] / ours:12.2f}"
+        print(line)
     print(flush=True)
 
 
@@ -478,6 +490,11 @@ def print_summary(rounds: list[dict[str, dict[str, float]]]) -> None:
             f"{'':22s}{figure:17s} {seed:11.0f} {ours:11.0f} {ratio:10.2f}  "
             f">= {TARGETS[figure]:.1f}  {met}"
         )
+    if "ours-2w" in rounds[0][FIGURES[0]]:
+        print(f"\nhitl serve --workers 2 over --workers 1, on {os.cpu_count()} cores (mean):")
+        for figure in FIGURES:
+            speedup = statistics.fmean(r[figure]["ours-2w"] / r[figure]["ours"] for r in rounds)
+            print(f"{'':22s}{figure:17s} {speedup:.2f}x")
 
 
 def log_findings(name: str, served: Server) -> None:
@@ -515,6 +532,12 @@ def parse_args() -> argparse.Namespace:
         help="the seed's uvicorn: plain, as its app environment installs it (default), "
         "or uvicorn[standard] in a venv of its own",
     )
+    parser.add_argument(
+        "--no-workers",
+        dest="workers",
+        action="store_false",
+        help="skip `hitl serve --workers 2` (measured by default, for its speed-up over 1)",
+    )
     args = parser.parse_args()
     if min(args.rounds, args.seconds, args.events) < 1:
         parser.error("--rounds, --seconds and --events take positive numbers")
@@ -542,7 +565,10 @@ def run(args: argparse.Namespace, venv: Path, workdir: Path) -> None:
         served = start_server(store, log_dir=workdir)
         ours = Server(served.endpoint, served.store, served.process, served.log)
         sides.append(Side("ours", ours, {}))
-        print(f"seed at {sides[0].served.endpoint}, ours at {sides[1].served.endpoint}\n")
+        if args.workers:
+            two = start_server(workdir / "ours-2w-store", log_dir=workdir, args=("--workers", "2"))
+            sides.append(Side("ours-2w", Server(two.endpoint, two.store, two.process, two.log), {}))
+        print("\n".join(f"{side.name} at {side.served.endpoint}" for side in sides) + "\n")
         rounds = []
         for number in range(1, args.rounds + 1):
             started = time.monotonic()

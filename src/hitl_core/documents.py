@@ -25,8 +25,9 @@ so that within a folder names sort by time and a reader lists from a cursor.
 from __future__ import annotations
 
 import hashlib
+import random
 import re
-import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -173,8 +174,7 @@ class Change:
 
 def change_folder(at_ms: int) -> str:
     """The folder of the change entries written in the UTC hour of at_ms."""
-    hour = datetime.fromtimestamp(at_ms // _HOUR_MS * 3600, timezone.utc)
-    return f"{CHANGES_DIR}/{hour:%Y%m%d%H}"
+    return f"{CHANGES_DIR}/{time.strftime('%Y%m%d%H', time.gmtime(at_ms // 1000))}"
 
 
 def change_folders(start_ms: int, end_ms: int) -> list[str]:
@@ -194,7 +194,8 @@ def change_path(request_id: str, kind: str, at: datetime) -> str:
     if kind not in (OUTCOME_CHANGE, VOTE_CHANGE):
         raise ValueError(f"not a change kind: {kind!r}")
     at_ms = _milliseconds(at)
-    name = f"{at_ms:013d}-{_checked(request_id)}-{kind}-{secrets.token_hex(4)}.json"
+    # Uniqueness is all a nonce needs here (random is reseeded in a forked child).
+    name = f"{at_ms:013d}-{_checked(request_id)}-{kind}-{random.getrandbits(32):08x}.json"
     return f"{change_folder(at_ms)}/{name}"
 
 

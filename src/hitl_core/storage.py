@@ -34,6 +34,8 @@ __all__ = [
 # the memory filesystem opens with "xb" under its own lock.
 ATOMIC_CREATE_PROTOCOLS = frozenset({"s3", "s3a", "memory"})
 S3FS_ATTEMPTS = 2
+# Folders a local backend remembers having made (forgotten all at once beyond this).
+KNOWN_FOLDERS = 1024
 
 
 class Backend(Protocol):
@@ -141,6 +143,8 @@ class LocalBackend:
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root).expanduser().absolute()
         self.url = str(self.root)
+        # Folders this backend made or found: a create in one needs no mkdir first.
+        self._folders: set[Path] = set()
 
     def _full(self, path: str) -> Path:
         _check_relative(path)
@@ -157,14 +161,16 @@ class LocalBackend:
     def create(self, path: str, data: bytes, *, durable: bool = True) -> bool:
         target = self._full(path)
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+            fd, temp = self._temporary(target.parent)
             try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-                    handle.flush()
+                try:
+                    view = memoryview(data)
+                    while view:
+                        view = view[os.write(fd, view) :]
                     if durable:
-                        os.fsync(handle.fileno())
+                        os.fsync(fd)
+                finally:
+                    os.close(fd)
                 try:
                     os.link(temp, target)
                 except FileExistsError:
@@ -177,6 +183,19 @@ class LocalBackend:
             return True
         except OSError as exc:
             raise _failure("write", path, self.url, exc) from exc
+
+    def _temporary(self, folder: Path) -> tuple[int, str]:
+        """A new temporary file in folder, made if missing; its descriptor and path."""
+        if folder not in self._folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            if len(self._folders) >= KNOWN_FOLDERS:
+                self._folders.clear()
+            self._folders.add(folder)
+        try:
+            return tempfile.mkstemp(prefix=".tmp-", dir=folder)
+        except FileNotFoundError:  # removed since
+            folder.mkdir(parents=True, exist_ok=True)
+            return tempfile.mkstemp(prefix=".tmp-", dir=folder)
 
     def list(self, prefix: str) -> list[str]:
         return self.list_after(prefix, "")

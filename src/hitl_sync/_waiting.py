@@ -34,12 +34,16 @@ from hitl_core.waiting import LONG_POLL, SIGNAL, FeedState, Pause, WaitSchedule,
 from . import _compat, _operations
 from ._store import Store
 
-__all__ = ["LongPoll", "OutcomeFeed", "outcome_of"]
+__all__ = ["LongPoll", "LongPolls", "OutcomeFeed", "outcome_of"]
 
 log = logging.getLogger("hitl")
 
 # Longest hold asked of the app per long-poll request (it allows up to 60 s).
 LONG_POLL_SECONDS = 25.0
+# Events one long-poll request watches (the app takes up to 400).
+LONG_POLL_BATCH = 400
+# How long a wait that begins a long-poll request waits for others to join it.
+GATHER_SECONDS = 0.02
 
 
 class OutcomeFeed:
@@ -109,51 +113,200 @@ class OutcomeFeed:
 
 
 class LongPoll:
-    """Asks the app serving an event to answer as soon as the event's outcome is stored.
+    """Asks the app serving an event to tell as soon as the event's outcome is stored.
 
-    Holds an HTTP client until close(); httpx is imported by the first one, so a
-    process whose events are served in-process never loads it.
+    The long-polls of one event loop (of a process, for the blocking flavor) on one
+    app share their requests (LongPolls): one request watches up to LONG_POLL_BATCH
+    events, so 10,000 waiting events hold 25 connections, not 10,000. A long-poll
+    belongs to its batch from creation to close(), between its pauses too.
     """
 
     def __init__(self, endpoint: str, request_id: str, token: str) -> None:
-        import httpx
+        self._polls = LongPolls.of(endpoint)
+        self._member = _Member(request_id, token)
+        self._polls.join(self._member)
 
-        self._httpx = httpx
-        self._client = httpx.Client(verify=tls_context())
-        self._url = f"{endpoint}/events/{request_id}/wait"
-        self._token = token
-        self.reachable = True
+    @property
+    def reachable(self) -> bool:
+        return self._member.reachable
 
     def close(self) -> None:
-        self._client.close()
+        self._polls.leave(self._member)
 
     def closed_within(self, seconds: float) -> bool:
         """True if the app reports the event closed within that many seconds."""
         if seconds <= 0:
             return False
+        return self._polls.closed_within(self._member, seconds)
+
+
+class _Member:
+    """One event in the long-polls of its loop."""
+
+    # Thousands of waits may each hold one.
+    __slots__ = ("closed", "covered", "reachable", "request_id", "signal", "token")
+
+    def __init__(self, request_id: str, token: str) -> None:
+        self.request_id = request_id
+        self.token = token
+        self.signal = _compat.Signal()
+        self.covered = False  # a request in flight watches it
+        self.closed = False  # the app said so, and its wait has not heard yet
+        self.reachable = True
+
+
+class LongPolls:
+    """The long-polls of an event loop on one app, in shared requests.
+
+    A wait that pauses on its long-poll while no request watches its event leads
+    one: it waits GATHER_SECONDS for the waits that begin with it, takes up to
+    LONG_POLL_BATCH events that no request watches, hands the rest to another
+    waiting wait, and sends POST /events/wait. When the app answers, the events it
+    names are closed, every wait of the batch is woken, and the next pause of any
+    of them leads the next request. An app without that route (an older hitl) is
+    asked one event at a time, as before.
+    """
+
+    def __init__(self, endpoint: str) -> None:
+        import httpx
+
+        self._httpx = httpx
+        self._endpoint = endpoint
+        self._url = f"{endpoint}/events/wait"
+        self._members: set[_Member] = set()
+        self._idle: set[_Member] = set()  # waiting for a request to take them
+        self._gathering = False
+        self._requests = 0  # in flight
+        self._client: Any = None
+        self._batched = True
+
+    @staticmethod
+    def of(endpoint: str) -> LongPolls:
+        """The long-polls of the running event loop on endpoint."""
+        polls: dict[str, LongPolls] = _compat.loop_state().setdefault("long_polls", {})
+        found = polls.get(endpoint)
+        if found is None:
+            found = polls[endpoint] = LongPolls(endpoint)
+        return found
+
+    @property
+    def requests(self) -> int:
+        """Requests in flight: connections held on the app."""
+        return self._requests
+
+    def join(self, member: _Member) -> None:
+        self._members.add(member)
+
+    def leave(self, member: _Member) -> None:
+        self._members.discard(member)
+        self._idle.discard(member)
+        if not self._members and not self._requests and self._client is not None:
+            client, self._client = self._client, None
+            client.close()
+
+    def closed_within(self, member: _Member, seconds: float) -> bool:
+        until = _compat.monotonic() + seconds
         try:
-            response = self._client.get(
-                self._url,
-                params={"timeout": f"{seconds:.3f}"},
-                headers={"Authorization": f"Bearer {self._token}"},
-                # Connecting must not outlast the pause: the store is polled after it.
-                timeout=self._httpx.Timeout(seconds + 10, connect=min(5.0, seconds)),
-            )
-            response.raise_for_status()
-            body = response.json()
+            while True:
+                if member.closed:
+                    member.closed = False
+                    return True
+                left = until - _compat.monotonic()
+                if left <= 0:
+                    return False
+                if not member.covered and not self._gathering:
+                    self._lead(member, until)
+                    if not member.reachable:
+                        return False
+                    continue
+                if not member.covered:
+                    self._idle.add(member)
+                member.signal.wait(left)
+                member.signal.clear()
+                self._idle.discard(member)
+        finally:
+            self._idle.discard(member)
+
+    def _lead(self, member: _Member, until: float) -> None:
+        """Send one request for member and the events no request watches."""
+        self._gathering = True
+        try:
+            _compat.sleep(GATHER_SECONDS)  # the waits that begin with this one join
+        finally:
+            self._gathering = False
+        size = LONG_POLL_BATCH if self._batched else 1
+        # Copies: in the blocking flavor other threads join and leave meanwhile.
+        others = [m for m in list(self._members) if not m.covered and m is not member]
+        batch = [member, *others][:size]
+        for taken in batch:
+            taken.covered = True
+            self._idle.discard(taken)
+        for left_out in list(self._idle)[:1]:  # one of the waits left out leads the next
+            left_out.signal.set()
+        self._requests += 1
+        closed: set[str] = set()
+        reachable = False
+        try:
+            hold = max(0.0, min(LONG_POLL_SECONDS, until - _compat.monotonic()))
+            closed, reachable = self._ask(batch, hold)
+        finally:
+            self._requests -= 1
+            for taken in batch:
+                taken.covered = False
+                taken.reachable = reachable
+                taken.closed = taken.closed or taken.request_id in closed
+                if taken is not member:
+                    taken.signal.set()
+
+    def _ask(self, batch: list[_Member], hold: float) -> tuple[set[str], bool]:
+        """The events of batch the app reports closed within hold seconds, and whether
+        the app answered at all (a failure is logged once, and once more on recovery)."""
+        client = self._client
+        if client is None:
+            client = self._client = self._httpx.Client(verify=tls_context())
+        # Connecting must not outlast the pause: the store is polled after it.
+        timeout = self._httpx.Timeout(hold + 10, connect=min(5.0, max(hold, 0.1)))
+        try:
+            if self._batched:
+                events = [{"request_id": m.request_id, "token": m.token} for m in batch]
+                response = client.post(
+                    self._url, json={"events": events, "timeout": round(hold, 3)}, timeout=timeout
+                )
+                if response.status_code in (404, 405):  # an app from before this route
+                    self._batched = False
+                    return set(), True
+                response.raise_for_status()
+                body = response.json()
+                closed = body.get("closed") if isinstance(body, dict) else None
+                if not isinstance(closed, list):
+                    raise ValueError(f"not a reply of {self._url}: {body!r}")
+                found = {rid for rid in closed if isinstance(rid, str)}
+            else:
+                found = self._ask_one(client, batch[0], hold, timeout)
         except (self._httpx.HTTPError, ValueError) as exc:
-            if self.reachable:
+            if any(m.reachable for m in batch):
                 log.warning(
                     "hitl: cannot long-poll %s (%s); polling the store until it answers",
-                    self._url,
+                    self._endpoint,
                     exc,
                 )
-            self.reachable = False
-            return False
-        if not self.reachable:
-            log.warning("hitl: long-polling %s again", self._url)
-            self.reachable = True
-        return isinstance(body, dict) and body.get("status") != documents.PENDING
+            return set(), False
+        if not all(m.reachable for m in batch):
+            log.warning("hitl: long-polling %s again", self._endpoint)
+        return found, True
+
+    def _ask_one(self, client: Any, member: _Member, hold: float, timeout: Any) -> set[str]:
+        response = client.get(
+            f"{self._endpoint}/events/{member.request_id}/wait",
+            params={"timeout": f"{hold:.3f}"},
+            headers={"Authorization": f"Bearer {member.token}"},
+            timeout=timeout,
+        )
+        response.raise_for_status()
+        body = response.json()
+        if isinstance(body, dict) and body.get("status") != documents.PENDING:
+            return {member.request_id}
+        return set()
 
 
 def _pause(

@@ -131,11 +131,15 @@ class FastLane:
     async def _submit_json(
         self, scope: HTTPScope, receive: ASGIReceiveCallable, send: ASGISendCallable
     ) -> None:
-        read: list[ASGIReceiveEvent] = []
-        try:
-            data = await asyncio.wait_for(self._read_body(receive, read), self._body_timeout)
-        except asyncio.TimeoutError:
-            data = None  # the routes time the body out themselves, and say so
+        read: list[ASGIReceiveEvent] = [await receive()]
+        first = read[0]
+        if first["type"] == "http.request" and not first["more_body"]:
+            data: bytes | None = first["body"] if len(first["body"]) <= self._max_body else None
+        else:  # a body in parts: read on, within the time a body may take
+            try:
+                data = await asyncio.wait_for(self._read_body(receive, read), self._body_timeout)
+            except asyncio.TimeoutError:
+                data = None  # the routes time the body out themselves, and say so
         if data is not None:
             try:
                 answered = await self._answer(scope, data)
@@ -153,13 +157,12 @@ class FastLane:
     async def _read_body(
         self, receive: ASGIReceiveCallable, read: list[ASGIReceiveEvent]
     ) -> bytes | None:
-        """The whole body, or None if it is larger than allowed or never ends; every
-        message taken is kept in read, to hand on."""
+        """The whole body, from the message in read on, or None if it is larger than
+        allowed; every message taken is kept in read, to hand on."""
         chunks: list[bytes] = []
         size = 0
+        message = read[0]
         while True:
-            message = await receive()
-            read.append(message)
             if message["type"] != "http.request":
                 return None
             chunk = message["body"]
@@ -169,6 +172,8 @@ class FastLane:
             chunks.append(chunk)
             if not message["more_body"]:
                 return b"".join(chunks)
+            message = await receive()
+            read.append(message)
 
     async def _answer(self, scope: HTTPScope, data: bytes) -> dict[str, Any] | None:
         """The reply to an answer the lane could store, or None to hand the request on."""

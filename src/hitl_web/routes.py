@@ -12,6 +12,7 @@ operator key, or the user an authenticating proxy names (access.py).
     POST /submit/json                 JSON {"request_id", "value"[, "data_type", "response_path"]}
     GET  /status/<request_id>         JSON status
     GET  /events/<request_id>/wait    JSON status once the event closes, or after ?timeout=
+    POST /events/wait                 which of many events closed, once one has (their tokens)
     POST /events/<request_id>/cancel  cancel a pending event
 
 A GET never changes state. Errors are raised, and app.py turns them into replies.
@@ -19,6 +20,8 @@ A GET never changes state. Errors are raised, and app.py turns them into replies
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import math
@@ -47,6 +50,8 @@ routes = Blueprint("routes", __name__)
 log = logging.getLogger("hitl")
 
 MAX_LONG_POLL_SECONDS = 60.0
+# Events one long-poll may watch (POST /events/wait): each is about 120 bytes of body.
+MAX_WAIT_EVENTS = 400
 DEFAULT_LONG_POLL_SECONDS = 30.0
 
 
@@ -192,6 +197,77 @@ async def wait(request_id: str) -> Response:
             trust_feed=True,
         )
     return json_reply(200, _describe(event, outcome))
+
+
+@routes.post("/events/wait")
+async def wait_many() -> Response:
+    """Which of many events have an outcome: at once if some have, else as soon as one
+    has, or after the timeout. A process waiting on many events holds one of these for
+    up to MAX_WAIT_EVENTS of them, not a connection each.
+
+    Body: {"events": [{"request_id", "token"}, ...], "timeout": seconds}; every token
+    must be its event's own (403 for the whole request otherwise, before anything is
+    read). Reply: {"closed": [request_id, ...]}. Nothing of the events is read here;
+    the waiters read their outcomes themselves.
+    """
+    shared = services()
+    try:
+        body = strict_json.loads(await request.get_data(as_text=False))
+    except ValueError as exc:
+        raise BadRequest(f"the body is not standard JSON: {exc}") from None
+    listed = body.get("events") if isinstance(body, dict) else None
+    if not isinstance(listed, list) or not 1 <= len(listed) <= MAX_WAIT_EVENTS:
+        raise BadRequest(
+            f'send {{"events": [{{"request_id", "token"}}, ...]}} with 1 to {MAX_WAIT_EVENTS}'
+        )
+    timeout = _long_poll_timeout(None if body.get("timeout") is None else str(body["timeout"]))
+    secret = await shared.store.existing_secret()
+    request_ids = []
+    for item in listed:
+        request_id = item.get("request_id") if isinstance(item, dict) else None
+        token = item.get("token") if isinstance(item, dict) else None
+        if not identity.is_valid_request_id(request_id) or not isinstance(token, str):
+            raise BadRequest('each event is {"request_id": ..., "token": ...}')
+        if secret is None or not identity.opens_event(secret, request_id, token):
+            raise Forbidden("a token does not open its event")
+        request_ids.append(request_id)
+    unique = list(dict.fromkeys(request_ids))
+    known = [rid for rid in unique if shared.store.known_outcome(rid) is not None]
+    if known or timeout == 0:
+        return json_reply(200, {"closed": known})
+    if any(shared.holds.full(rid) for rid in unique):
+        raise TooManyRequests("too many long-polls are held; retry shortly or read /status")
+    with contextlib.ExitStack() as holding:
+        for rid in unique:
+            holding.enter_context(shared.holds.holding(rid))
+        closed = await _first_outcomes(shared, unique, time.monotonic() + timeout)
+    return json_reply(200, {"closed": closed})
+
+
+async def _first_outcomes(shared: Services, request_ids: list[str], until: float) -> list[str]:
+    """The ids whose outcome is stored first (or by until), each watched as a long-poll
+    watches one: the change feed, this process's wake-ups, and no read of an event the
+    feed knows pending."""
+
+    async def watch(request_id: str) -> bool:
+        outcome = await outcome_of(
+            shared.store,
+            request_id,
+            until=until,
+            poll_interval=shared.poll_interval,
+            trust_feed=True,
+        )
+        return outcome is not None
+
+    watches = {asyncio.ensure_future(watch(rid)): rid for rid in request_ids}
+    try:
+        await asyncio.wait(watches, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.sleep(0)  # outcomes stored together are told together
+        return [watches[task] for task in watches if task.done() and task.result()]
+    finally:
+        for task in watches:
+            task.cancel()
+        await asyncio.gather(*watches, return_exceptions=True)
 
 
 @routes.post("/events/<request_id>/cancel")
