@@ -33,7 +33,7 @@ from werkzeug.exceptions import BadRequest, Forbidden, TooManyRequests, Unauthor
 
 from hitl_async import _listing, _operations
 from hitl_async._store import Store
-from hitl_async._waiting import outcome_of
+from hitl_async._waiting import OutcomeFeed, outcome_of
 from hitl_core import codec, identity, labels, markdown, people, rules, strict_json
 from hitl_core.documents import utc_now
 from hitl_core.errors import InvalidValue
@@ -52,6 +52,8 @@ log = logging.getLogger("hitl")
 MAX_LONG_POLL_SECONDS = 60.0
 # Events one long-poll may watch (POST /events/wait): each is about 120 bytes of body.
 MAX_WAIT_EVENTS = 400
+# Reads of outcomes one such long-poll makes at a time (the first hold of its events).
+FIRST_READS_AT_ONCE = 16
 DEFAULT_LONG_POLL_SECONDS = 30.0
 
 
@@ -245,9 +247,26 @@ async def wait_many() -> Response:
 
 
 async def _first_outcomes(shared: Services, request_ids: list[str], until: float) -> list[str]:
-    """The ids whose outcome is stored first (or by until), each watched as a long-poll
-    watches one: the change feed, this process's wake-ups, and no read of an event the
-    feed knows pending."""
+    """The ids whose outcome is stored first (or by until).
+
+    First every event that the change feed does not know pending is read, all of
+    them to the end (a read cut short would be made again by the next hold), a few
+    at a time; if none has an outcome, each is watched as a single long-poll
+    watches one (the feed, this process's wake-ups), which then costs nothing
+    until something changes.
+    """
+    feed = OutcomeFeed.of(shared.store)
+    unknown = [rid for rid in request_ids if not feed.known_pending(rid)]
+    limit = asyncio.Semaphore(FIRST_READS_AT_ONCE)
+
+    async def read(request_id: str) -> bool:
+        async with limit:
+            return await feed.read(request_id) is not None
+
+    found = await asyncio.gather(*(read(rid) for rid in unknown))
+    closed = [rid for rid, has in zip(unknown, found, strict=True) if has]
+    if closed:
+        return closed
 
     async def watch(request_id: str) -> bool:
         outcome = await outcome_of(
