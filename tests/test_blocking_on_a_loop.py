@@ -3,6 +3,7 @@ approvals cross flavors: each guards sync and async functions alike."""
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import json
 import logging
@@ -19,6 +20,7 @@ import pytest
 
 import hitl_async
 import hitl_sync
+from hitl_async import _compat as hitl_compat
 from hitl_core import orchestrators
 from hitl_core.orchestrators import Place
 
@@ -157,3 +159,13 @@ def test_an_interrupt_stops_a_blocking_approval_and_its_helper_thread() -> None:
         interrupter.join(60)
     assert ran == []
     assert not [t for t in threading.enumerate() if t.name.startswith("hitl-blocking")]
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="no signal masks here")
+def test_the_threads_hitl_starts_leave_ctrl_c_to_the_main_thread() -> None:
+    # Caught by one of them, a Ctrl-C would not wake a main thread asleep in a wait.
+    async def mask_of_a_storage_thread() -> set[int]:
+        return set(await hitl_compat.run_sync(signal.pthread_sigmask, signal.SIG_BLOCK, []))
+
+    assert signal.SIGINT in asyncio.run(mask_of_a_storage_thread())
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])  # not this one

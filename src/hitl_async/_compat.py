@@ -27,6 +27,7 @@ import anyio.lowlevel
 import anyio.to_thread
 
 from hitl_core.loops import running_event_loop
+from hitl_core.threads import leave_signals_to_the_main_thread
 
 if TYPE_CHECKING:
     from ._events import Event
@@ -66,7 +67,9 @@ def _executor() -> concurrent.futures.ThreadPoolExecutor:
         with _io_executor_lock:
             if _io_executor is None:
                 _io_executor = concurrent.futures.ThreadPoolExecutor(
-                    _IO_THREADS, thread_name_prefix="hitl-io"
+                    _IO_THREADS,
+                    thread_name_prefix="hitl-io",
+                    initializer=leave_signals_to_the_main_thread,
                 )
     return _io_executor
 
@@ -166,6 +169,7 @@ def _in_a_loop_of_its_own(call: Callable[[], Awaitable[R]]) -> R:
         return None  # cancelled: the caller is raising already
 
     def helper() -> None:
+        leave_signals_to_the_main_thread()
         try:
             outcome.append((True, context.run(_run_afresh, cancellable)))
         except BaseException as exc:  # handed to the waiting thread, which raises it

@@ -32,6 +32,7 @@ from . import documents
 from .errors import StoreError
 from .reach import Notice, channel
 from .storage import Backend
+from .threads import leave_signals_to_the_main_thread
 
 __all__ = [
     "Deliveries",
@@ -187,6 +188,7 @@ class Deliveries:
         self.finish(EXIT_GRACE_SECONDS)
 
     def _work(self) -> None:
+        leave_signals_to_the_main_thread()
         while True:
             with self._lock:
                 while not self._queue:

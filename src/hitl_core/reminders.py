@@ -22,6 +22,7 @@ from . import documents, identity, people, rules, schedule
 from .delivery import Deliveries
 from .errors import StoreError
 from .storage import Backend
+from .threads import leave_signals_to_the_main_thread
 
 __all__ = ["CHECK_EVERY_SECONDS", "Reminders"]
 
@@ -67,6 +68,7 @@ class Reminders:
             self._watched.clear()
 
     def _run(self) -> None:
+        leave_signals_to_the_main_thread()
         while True:
             with self._lock:
                 now = time.monotonic()

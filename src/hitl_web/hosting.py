@@ -26,6 +26,7 @@ from hypercorn.config import Config
 from hitl_core.codec import prepare_validation
 from hitl_core.config import Settings
 from hitl_core.runtime import Runtime
+from hitl_core.threads import leave_signals_to_the_main_thread
 
 from .app import create_app
 
@@ -124,6 +125,7 @@ class EmbeddedServer:
         self._thread.join(timeout)
 
     def _run(self) -> None:
+        leave_signals_to_the_main_thread()
         try:
             _run_loop(self._serve())
         except BaseException as exc:
