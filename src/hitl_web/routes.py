@@ -36,7 +36,7 @@ from hitl_async._store import Store
 from hitl_async._waiting import OutcomeFeed, outcome_of
 from hitl_core import codec, identity, labels, markdown, people, rules, strict_json
 from hitl_core.documents import utc_now
-from hitl_core.errors import InvalidValue
+from hitl_core.errors import InvalidValue, StoreUnavailable
 from hitl_core.status import DEFAULT_PER_PAGE, LIST_STATES, MAX_PER_PAGE, describe
 from hitl_core.storage import store_fingerprint
 
@@ -261,7 +261,10 @@ async def _first_outcomes(shared: Services, request_ids: list[str], until: float
 
     async def read(request_id: str) -> bool:
         async with limit:
-            return await feed.read(request_id) is not None
+            try:
+                return await feed.read(request_id) is not None
+            except StoreUnavailable:  # its watch retries, and says so
+                return False
 
     found = await asyncio.gather(*(read(rid) for rid in unknown))
     closed = [rid for rid, has in zip(unknown, found, strict=True) if has]
