@@ -141,7 +141,10 @@ def test_an_interrupt_stops_a_blocking_approval_and_its_helper_thread() -> None:
 
     def interrupt_once_asked() -> None:
         anyio.run(pending_event, "approve wipe")
-        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C
+        # Ctrl-C, to the main thread as the kernel prefers: sent to the process, it may
+        # land on a thread of another library's (fsspec's loop), which runs no Python
+        # handler and would leave the main thread asleep until something else wakes it.
+        signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
 
     async def call_on_a_loop() -> None:
         wipe("/dev/sda")
