@@ -149,6 +149,9 @@ def test_an_interrupt_stops_a_blocking_approval_and_its_helper_thread() -> None:
     async def call_on_a_loop() -> None:
         wipe("/dev/sda")
 
+    # A program's own Ctrl-C handler, whatever an earlier test in this process left
+    # (trio installs its own only over this default one).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     interrupter = threading.Thread(target=interrupt_once_asked)
     interrupter.start()
     try:
@@ -160,6 +163,7 @@ def test_an_interrupt_stops_a_blocking_approval_and_its_helper_thread() -> None:
             anyio.run(call_on_a_loop, backend="trio")
     finally:
         interrupter.join(60)
+        signal.signal(signal.SIGINT, previous)
     assert ran == []
     assert not [t for t in threading.enumerate() if t.name.startswith("hitl-blocking")]
 
