@@ -176,3 +176,15 @@ def test_the_threads_hitl_starts_leave_ctrl_c_to_the_main_thread() -> None:
 
     assert signal.SIGINT in asyncio.run(mask_of_a_storage_thread())
     assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])  # not this one
+
+
+def test_storage_calls_run_in_the_callers_context() -> None:
+    # An orchestrator's run (Flyte's report, Prefect's artifacts) lives in context
+    # variables: the threads that do the blocking work must see them.
+    run = contextvars.ContextVar[str]("run")
+
+    async def seen_by_a_storage_thread() -> str:
+        run.set("flow-run-7")
+        return await hitl_compat.run_sync(run.get)
+
+    assert asyncio.run(seen_by_a_storage_thread()) == "flow-run-7"

@@ -91,7 +91,9 @@ async def run_sync(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         loop = asyncio.get_running_loop()
     except RuntimeError:  # trio
         return await anyio.to_thread.run_sync(call)
-    future = loop.run_in_executor(_executor(), call)
+    # In the caller's context, as anyio's threads run it: an orchestrator's run (Flyte's
+    # report, Prefect's artifacts) lives in context variables.
+    future = loop.run_in_executor(_executor(), contextvars.copy_context().run, call)
     try:
         return await asyncio.shield(future)
     except asyncio.CancelledError:
