@@ -124,21 +124,23 @@ class Store:
 
     def read_event(self, request_id: str) -> dict[str, Any] | None:
         """The event document (read once, then kept), or None if there is none."""
-        event = self._events.get(request_id)
-        if event is None:
-            path = documents.event_path(request_id)
-            event = self._read_json(path, documents.check_event)
-            self._events.remember(request_id, event)
-        return event
+        path = documents.event_path(request_id)
+        return self._read_once(self._events, request_id, path, documents.check_event)
 
     def read_outcome(self, request_id: str) -> dict[str, Any] | None:
         """The outcome (read until there is one, then kept), or None while pending."""
-        outcome = self._outcomes.get(request_id)
-        if outcome is None:
-            path = documents.outcome_path(request_id)
-            outcome = self._read_json(path, documents.check_outcome)
-            self._outcomes.remember(request_id, outcome)
-        return outcome
+        path = documents.outcome_path(request_id)
+        return self._read_once(self._outcomes, request_id, path, documents.check_outcome)
+
+    def _read_once(
+        self, kept: WrittenOnce, request_id: str, path: str, check: Check
+    ) -> dict[str, Any] | None:
+        """A write-once document: the copy kept, else read (and kept once it exists)."""
+        document = kept.get(request_id)
+        if document is None:
+            document = self._read_json(path, check)
+            kept.remember(request_id, document)
+        return document
 
     def known_outcome(self, request_id: str) -> dict[str, Any] | None:
         """The outcome if this process has read or written it already (no I/O)."""

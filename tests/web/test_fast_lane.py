@@ -7,58 +7,29 @@ import pytest
 from quart import Quart
 from quart.typing import TestClientProtocol as Client
 
-from hitl_async._store import Store
-
+from .._async.helpers import CountingBackend
+from .._async.helpers import counted as count_calls
 from ..conftest import OPERATOR_KEY
 from .conftest import Ask, bearer
 
 pytestmark = [pytest.mark.anyio, pytest.mark.once]
 
 
-class Counted:
-    """The store's own backend, counting the calls it serves."""
-
-    def __init__(self, store: Store) -> None:
-        self.backend = store.backend
-        self.url = self.backend.url
-        self.calls: list[tuple[str, str]] = []
-        store.backend = self  # type: ignore[assignment]
-
-    def read(self, path: str) -> bytes | None:
-        self.calls.append(("read", path))
-        return self.backend.read(path)
-
-    def create(self, path: str, data: bytes, *, durable: bool = True) -> bool:
-        self.calls.append(("create", path))
-        return self.backend.create(path, data, durable=durable)
-
-    def list(self, prefix: str) -> list[str]:
-        self.calls.append(("list", prefix))
-        return self.backend.list(prefix)
-
-    def list_after(self, prefix: str, start_after: str) -> list[str]:
-        self.calls.append(("list_after", prefix))
-        return self.backend.list_after(prefix, start_after)
-
-    def of(self, method: str, under: str) -> list[str]:
-        return [path for name, path in self.calls if name == method and path.startswith(under)]
-
-
 @pytest.fixture
-def counted(app: Quart) -> Counted:
-    return Counted(app.extensions["hitl"].store)
+def counted(app: Quart, monkeypatch: pytest.MonkeyPatch) -> CountingBackend:
+    return count_calls(app.extensions["hitl"].store, monkeypatch)
 
 
 async def test_an_answer_reads_the_event_once_and_writes_without_reading_the_outcome(
-    client: Client, ask: Ask, counted: Counted
+    client: Client, ask: Ask, counted: CountingBackend
 ) -> None:
     asked = await ask(int)
     response = await client.post("/submit/json", json=asked.body(7), query_string=asked.query)
     assert response.status_code == 200
-    assert counted.of("read", "events/") == [f"events/{asked.request_id}.json"]
-    assert counted.of("read", "outcomes/") == []  # the write tells whether one stands
-    assert counted.of("create", "outcomes/") == [f"outcomes/{asked.request_id}.json"]
-    assert len(counted.of("create", "changes/")) == 1  # announced to other processes
+    assert counted.made("read", "events/") == [f"events/{asked.request_id}.json"]
+    assert counted.made("read", "outcomes/") == []  # the write tells whether one stands
+    assert counted.made("create", "outcomes/") == [f"outcomes/{asked.request_id}.json"]
+    assert len(counted.made("create", "changes/")) == 1  # announced to other processes
 
     counted.calls.clear()
     again = await client.post("/submit/json", json=asked.body(8), query_string=asked.query)
@@ -68,14 +39,14 @@ async def test_an_answer_reads_the_event_once_and_writes_without_reading_the_out
 
 
 async def test_a_form_opened_again_reads_only_the_outcome(
-    client: Client, ask: Ask, counted: Counted
+    client: Client, ask: Ask, counted: CountingBackend
 ) -> None:
     asked = await ask(bool)
     for _ in range(3):
         form = await client.get(f"/form/{asked.request_id}", query_string=asked.query)
         assert form.status_code == 200
-    assert len(counted.of("read", "events/")) == 1
-    assert len(counted.of("read", "outcomes/")) == 3  # pending: it may change any moment
+    assert len(counted.made("read", "events/")) == 1
+    assert len(counted.made("read", "outcomes/")) == 3  # pending: it may change any moment
 
 
 async def test_a_refused_answer_is_refused_as_the_routes_refuse_it(
