@@ -18,7 +18,6 @@ may answer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from quart import request
@@ -29,7 +28,8 @@ from hitl_async._store import Store
 from hitl_core import documents, identity, people
 from hitl_core.errors import EventNotFound, NotARespondent
 
-from .services import services
+from .credentials import Caller, credential_given, is_operator
+from .current import services
 
 __all__ = [
     "Caller",
@@ -45,29 +45,9 @@ __all__ = [
 _NO_TOKEN = "a token is required: use the link you were given, or Authorization: Bearer <token>"
 
 
-@dataclass(frozen=True)
-class Caller:
-    """Who opened an event: the operator, a person (by their token or the proxy's
-    header), or the holder of the event's own link (neither)."""
-
-    operator: bool = False
-    person: str | None = None
-
-
 def credential() -> str | None:
     """The bearer token, else the ?token= of the URL."""
     return credential_given(request.headers.get("Authorization", ""), request.args.get("token"))
-
-
-def credential_given(authorization: str, query_token: str | None) -> str | None:
-    """The bearer token of an Authorization header, else the URL's token."""
-    if authorization.lower().startswith("bearer "):
-        return authorization[7:].strip() or None
-    return query_token or None
-
-
-def is_operator(api_key: str | None, given: str | None) -> bool:
-    return bool(api_key and given and identity.same_secret(given, api_key))
 
 
 def proxy_user() -> str | None:

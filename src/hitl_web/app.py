@@ -17,16 +17,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from typing import Any
 
-import jinja2
-from quart import Quart, Response, render_template, request
+from quart import Quart, Response, request
 from werkzeug.exceptions import HTTPException
 
 from hitl_async import _operations
-from hitl_async._store import open_store
-from hitl_core import documents, markdown, runtime
+from hitl_core import documents
 from hitl_core.documents import utc_now
 from hitl_core.errors import (
     AlreadyAnswered,
@@ -40,18 +37,17 @@ from hitl_core.errors import (
 from hitl_core.runtime import Runtime
 from hitl_core.status import describe
 
+from . import pages
+from .current import services
 from .fast_lane import FastLane
-from .holds import Holds
-from .replies import HTML_ENDPOINTS, SECURITY_HEADERS, STORE_UNAVAILABLE, json_reply, prefers_json
+from .replies import HTML_ENDPOINTS, json_reply, prefers_json
 from .routes import routes
-from .services import Services, services
+from .services import LONG_POLL_STORE_INTERVAL, Services, open_services
 from .watching import watch_reach
+from .wire import BODY_TIMEOUT_SECONDS, MAX_BODY_BYTES, SECURITY_HEADERS, STORE_UNAVAILABLE
 
-__all__ = ["MAX_BODY_BYTES", "Services", "create_app"]
+__all__ = ["MAX_BODY_BYTES", "Services", "create_app", "routes_app"]
 
-MAX_BODY_BYTES = 64 * 1024
-# How often a long-poll looks for outcomes that other replicas stored.
-LONG_POLL_STORE_INTERVAL = 1.0
 _SLUGS = {
     400: "bad_request",
     401: "unauthorized",
@@ -85,43 +81,29 @@ def create_app(
     for `hitl serve`, has the app look that often for events with notices to send
     (reminders go on while the task that asked is down).
     """
+    shared = open_services(
+        store_url,
+        api_key=api_key,
+        s3_endpoint_url=s3_endpoint_url,
+        poll_interval=poll_interval,
+        process=process,
+        trusted_user_header=trusted_user_header,
+    )
+    app = routes_app(shared, watch_reach_every=watch_reach_every)
+    app.asgi_app = FastLane(app.asgi_app, shared)  # type: ignore[method-assign]
+    return app
+
+
+def routes_app(shared: Services, *, watch_reach_every: float | None = None) -> Quart:
+    """The routes over shared, without the fast lane in front (create_app() adds it)."""
     app = Quart("hitl_web")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.config["MAX_FORM_MEMORY_SIZE"] = MAX_BODY_BYTES
-    app.config["BODY_TIMEOUT"] = 30
-    process = process or runtime.current()
-    shared = app.extensions["hitl"] = Services(
-        store=open_store(store_url, s3_endpoint_url=s3_endpoint_url, process=process),
-        api_key=api_key,
-        runtime=process,
-        poll_interval=poll_interval,
-        holds=Holds(),
-        trusted_user_header=trusted_user_header,
-    )
+    app.config["BODY_TIMEOUT"] = BODY_TIMEOUT_SECONDS
+    app.extensions["hitl"] = shared
     app.register_blueprint(routes)
-
-    blocking: list[jinja2.Environment] = []
-
-    async def render(name: str, context: dict[str, Any]) -> str:
-        # The templates use nothing of the request, nor anything they must await: the
-        # app's templates, filters and policies, rendered without Quart's async Jinja
-        # (half its cost), give the page render_template gives.
-        if not blocking:
-            blocking.append(_blocking_twin(app.jinja_env))
-        return blocking[0].get_template(name).render(context)
-
-    lane = FastLane(
-        app.asgi_app,
-        shared,
-        render=render,
-        max_body=MAX_BODY_BYTES,
-        body_timeout=app.config["BODY_TIMEOUT"],
-    )
-    app.asgi_app = lane  # type: ignore[method-assign]
     if watch_reach_every is not None:
         _watch_reach(app, watch_reach_every)
-    app.add_template_filter(as_a_person_reads, "answer")
-    app.add_template_filter(markdown.to_html, "markdown")  # escapes; raw HTML stays text
     _handle_errors(app)
 
     @app.after_request
@@ -130,15 +112,6 @@ def create_app(
         return response
 
     return app
-
-
-def _blocking_twin(source: jinja2.Environment) -> jinja2.Environment:
-    """A synchronous Jinja environment with source's templates, filters and policies."""
-    twin = jinja2.Environment(loader=source.loader, autoescape=source.autoescape)
-    twin.filters.update(source.filters)
-    twin.globals.update(source.globals)
-    twin.policies.update(source.policies)
-    return twin
 
 
 def _watch_reach(app: Quart, every: float) -> None:
@@ -155,18 +128,6 @@ def _watch_reach(app: Quart, every: float) -> None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-
-
-def as_a_person_reads(value: Any) -> str:
-    """An answer as a page shows it: Yes and No, Approved and Rejected, text as it is,
-    the rest as JSON."""
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, dict) and set(value) == {"approved", "comment", "by"}:  # an Approval
-        return "Approved" if value["approved"] else "Rejected"
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False)
 
 
 def _handle_errors(app: Quart) -> None:
@@ -239,6 +200,6 @@ async def _status_of(refused: AlreadyAnswered | AlreadyVoted) -> dict[str, Any]:
 async def _reply(status: int, body: dict[str, Any]) -> Response:
     """JSON for the API; a page for the routes people open in a browser."""
     if request.endpoint in HTML_ENDPOINTS and not prefers_json():
-        page = await render_template("result.html", status=status, body=body)
+        page = pages.render("result.html", status=status, body=body)
         return Response(page, status=status, content_type="text/html; charset=utf-8")
     return json_reply(status, body)

@@ -16,7 +16,10 @@ proxy's user) goes on to the routes with the body already read, and they
 decide as always: an answer refused here is refused there for the same
 reason, from the same rules and the same stored documents, and nothing was
 written on the way. The pages are the routes' own: the same context
-(routes.form_context) in the same template.
+(views.form_context) in the same template (pages.py).
+
+Nothing here imports the framework: an embedded server serves the lane while
+the routes are loaded only when a request first needs them (deferred.py).
 """
 
 from __future__ import annotations
@@ -42,17 +45,17 @@ from hitl_core import identity, rules, strict_json
 from hitl_core.documents import utc_now
 from hitl_core.errors import HitlError, StoreError
 
-from . import access
-from .replies import SECURITY_HEADERS, STORE_UNAVAILABLE
-from .routes import described, form_context, health_of, same_location
+from . import pages
+from .credentials import Caller, credential_given, is_operator
 from .services import Services
+from .views import described, form_context, health_of, same_location
+from .wire import BODY_TIMEOUT_SECONDS, MAX_BODY_BYTES, SECURITY_HEADERS, STORE_UNAVAILABLE
 
 __all__ = ["FastLane"]
 
 log = logging.getLogger("hitl")
 
 App = Callable[[Scope, ASGIReceiveCallable, ASGISendCallable], Awaitable[None]]
-Render = Callable[[str, dict[str, Any]], Awaitable[str]]
 FORM_PREFIX = "/form/"
 
 _SECURITY = [(name.lower().encode(), value.encode()) for name, value in SECURITY_HEADERS.items()]
@@ -63,20 +66,11 @@ _HTML_HEADERS = [(b"content-type", b"text/html; charset=utf-8"), *_SECURITY]
 class FastLane:
     """ASGI middleware in front of the app's routes (Quart's asgi_app)."""
 
-    def __init__(
-        self,
-        routes: App,
-        shared: Services,
-        *,
-        render: Render,
-        max_body: int,
-        body_timeout: float,
-    ) -> None:
+    def __init__(self, routes: App, shared: Services) -> None:
         self._routes = routes
         self._shared = shared
-        self._render = render
-        self._max_body = max_body
-        self._body_timeout = body_timeout
+        self._max_body = MAX_BODY_BYTES
+        self._body_timeout = BODY_TIMEOUT_SECONDS
 
     async def __call__(
         self, scope: Scope, receive: ASGIReceiveCallable, send: ASGISendCallable
@@ -105,10 +99,10 @@ class FastLane:
         try:
             outcome = await store.read_outcome(request_id)
             holding = rules.effective(event, outcome, utc_now())
-            context = await form_context(store, event, access.Caller(), outcome=holding)
+            context = await form_context(store, event, Caller(), outcome=holding)
         except HitlError:
             return None
-        return await self._render("form.html", context)
+        return pages.render("form.html", **context)
 
     async def _opened(self, request_id: Any, given: str | None) -> dict[str, Any] | None:
         """The event, if request_id is an id and given is its own token; else None (the
@@ -118,7 +112,7 @@ class FastLane:
             return None
         if not identity.is_valid_request_id(request_id):
             return None
-        if access.is_operator(shared.api_key, given):
+        if is_operator(shared.api_key, given):
             return None
         try:
             secret = await shared.store.existing_secret()
@@ -223,7 +217,7 @@ def _credential(scope: HTTPScope) -> str | None:
             break
     query = parse_qs(scope["query_string"].decode("latin-1"), keep_blank_values=True)
     tokens = query.get("token")
-    return access.credential_given(authorization, tokens[0] if tokens else None)
+    return credential_given(authorization, tokens[0] if tokens else None)
 
 
 def _replay(read: list[ASGIReceiveEvent], receive: ASGIReceiveCallable) -> ASGIReceiveCallable:

@@ -28,7 +28,9 @@ from hitl_core.config import Settings
 from hitl_core.runtime import Runtime
 from hitl_core.threads import leave_signals_to_the_main_thread
 
-from .app import create_app
+from .deferred import Deferred, Routes
+from .fast_lane import FastLane
+from .services import open_services
 
 __all__ = ["EmbeddedServer", "run_forever", "start_embedded"]
 
@@ -68,6 +70,33 @@ def _run_loop(main: Coroutine[Any, Any, None]) -> None:
         asyncio.run(main)
     else:
         uvloop.run(main)
+
+
+def _site(
+    settings: Settings,
+    *,
+    process: Runtime | None = None,
+    eager: bool,
+    watch_reach: bool = False,
+    on_ready: Callable[[], None] | None = None,
+) -> FastLane:
+    """The app as create_app() makes it, with its routes deferred (deferred.py):
+    built on first need, or as the server starts if eager."""
+    shared = open_services(
+        settings.store,
+        api_key=settings.api_key,
+        s3_endpoint_url=settings.s3_endpoint_url,
+        process=process,
+        trusted_user_header=settings.trusted_user_header,
+    )
+    every = settings.reach_scan_seconds if watch_reach else None
+
+    def build() -> Routes:
+        from .app import routes_app  # the framework loads here, not with the server
+
+        return routes_app(shared, watch_reach_every=every)
+
+    return FastLane(Deferred(build, eager=eager, on_ready=on_ready), shared)
 
 
 def _config(sock: socket.socket) -> Config:
@@ -137,19 +166,9 @@ class EmbeddedServer:
     async def _serve(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
-        app = create_app(
-            self.settings.store,
-            api_key=self.settings.api_key,
-            s3_endpoint_url=self.settings.s3_endpoint_url,
-            process=self._process,
-            trusted_user_header=self.settings.trusted_user_header,
-        )
-
-        @app.before_serving
-        async def ready() -> None:
-            self._ready.set()
-
-        await hypercorn_serve(app, _config(self._socket), shutdown_trigger=self._stop.wait)
+        # The first form is served before the routes' framework is imported.
+        site = _site(self.settings, process=self._process, eager=False, on_ready=self._ready.set)
+        await hypercorn_serve(site, _config(self._socket), shutdown_trigger=self._stop.wait)
 
 
 def start_embedded(settings: Settings, process: Runtime) -> EmbeddedServer:
@@ -173,7 +192,10 @@ def run_forever(
     """
     if workers < 1:
         raise ValueError("workers must be at least 1")
-    prepare_validation()  # a standalone server pays its imports before it listens
+    # A standalone server pays its imports before it listens (and before it forks).
+    prepare_validation()
+    from . import app  # noqa: F401  (the routes and their framework)
+
     sock = _bind(settings.host, settings.port)
     endpoint = _url(settings.host, sock.getsockname()[1])
     try:
@@ -263,21 +285,14 @@ def _serve_worker(
             loop.add_signal_handler(signum, stop.set)
         if parent is not None:
             orphaned = asyncio.create_task(_stop_when_orphaned(parent, stop))
-        app = create_app(
-            settings.store,
-            api_key=settings.api_key,
-            s3_endpoint_url=settings.s3_endpoint_url,
-            trusted_user_header=settings.trusted_user_header,
-            watch_reach_every=settings.reach_scan_seconds if watch else None,
-        )
 
-        @app.before_serving
-        async def ready() -> None:
+        def ready() -> None:
             if on_ready is not None:
                 on_ready(endpoint)
 
+        site = _site(settings, eager=True, watch_reach=watch, on_ready=ready)
         try:
-            await hypercorn_serve(app, _config(sock), shutdown_trigger=stop.wait)
+            await hypercorn_serve(site, _config(sock), shutdown_trigger=stop.wait)
         finally:
             if parent is not None:
                 orphaned.cancel()

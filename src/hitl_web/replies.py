@@ -7,30 +7,7 @@ from typing import Any
 
 from quart import Response, request
 
-__all__ = [
-    "HTML_ENDPOINTS",
-    "SECURITY_HEADERS",
-    "STORE_UNAVAILABLE",
-    "json_reply",
-    "prefers_json",
-]
-
-# Sent with every response.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-}
-# The reply to a request the store could not serve.
-STORE_UNAVAILABLE = {
-    "status": "unavailable",
-    "detail": "the event store is unavailable; nothing was changed, try again shortly",
-}
+__all__ = ["HTML_ENDPOINTS", "json_reply", "prefers_json"]
 
 # Routes that people open in a browser: their errors are pages, not JSON.
 HTML_ENDPOINTS = frozenset({"routes.index", "routes.form", "routes.submit_form", "routes.inbox"})

@@ -22,29 +22,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import math
 import time
 from typing import Any
 
-from quart import Blueprint, Response, render_template, request
+from quart import Blueprint, Response, request
 from werkzeug.exceptions import BadRequest, Forbidden, TooManyRequests, Unauthorized
 
 from hitl_async import _listing, _operations
-from hitl_async._store import Store
 from hitl_async._waiting import OutcomeFeed, outcome_of
-from hitl_core import codec, identity, labels, markdown, people, rules, strict_json
+from hitl_core import codec, identity, rules, strict_json
 from hitl_core.documents import utc_now
 from hitl_core.errors import InvalidValue, StoreUnavailable
-from hitl_core.status import DEFAULT_PER_PAGE, LIST_STATES, MAX_PER_PAGE, describe
-from hitl_core.storage import store_fingerprint
+from hitl_core.status import DEFAULT_PER_PAGE, LIST_STATES, MAX_PER_PAGE
 
-from . import access, forms
+from . import access, forms, pages
+from .current import services
 from .replies import json_reply, prefers_json
-from .services import Services, services
+from .services import Services
+from .views import chosen, described, form_context, health_of, same_location
 
-__all__ = ["described", "form_context", "health_of", "routes", "same_location"]
+__all__ = ["routes"]
 
 routes = Blueprint("routes", __name__)
 log = logging.getLogger("hitl")
@@ -62,18 +61,9 @@ async def health() -> Response:
     return json_reply(200, health_of(services()))
 
 
-def health_of(shared: Services) -> dict[str, Any]:
-    """Liveness, the store served (a fingerprint), and the long-polls held now."""
-    return {
-        "status": "ok",
-        "store": store_fingerprint(shared.store.url),
-        "long_polls": shared.holds.total,
-    }
-
-
 @routes.get("/")
 async def index() -> str:
-    return await render_template("index.html")
+    return pages.render("index.html")
 
 
 @routes.get("/inbox")
@@ -89,7 +79,7 @@ async def inbox() -> Response | str:
     link_token = None
     if caller.person is not None and access.credential() is not None:
         link_token = identity.inbox_token(await shared.store.secret(), caller.person)
-    return await render_template("inbox.html", page=page, caller=caller, link_token=link_token)
+    return pages.render("inbox.html", page=page, caller=caller, link_token=link_token)
 
 
 @routes.get("/events")
@@ -126,7 +116,7 @@ async def submit_form() -> tuple[str, int]:
     else:
         typed = fields.get("value", rules.MISSING)
         if event["type"]["kind"] == "choice":
-            typed = _chosen(event["type"], typed)
+            typed = chosen(event["type"], typed)
     try:
         answer = await _answer(event, caller, typed, via="form", comment=comment)
     except InvalidValue as exc:
@@ -142,7 +132,7 @@ async def submit_form() -> tuple[str, int]:
             event, caller, typed=shown, error=error, comment=comment, widgets=widgets
         )
         return page, 422
-    return await render_template("result.html", status=200, body=answer), 200
+    return pages.render("result.html", status=200, body=answer), 200
 
 
 @routes.post("/submit/json")
@@ -347,14 +337,6 @@ def _describe(event: dict[str, Any], outcome: dict[str, Any] | None) -> dict[str
     return described(services().store, event, outcome)
 
 
-def described(
-    store: Store, event: dict[str, Any], outcome: dict[str, Any] | None
-) -> dict[str, Any]:
-    """The event's status as GET /status gives it, for an event without votes or notices."""
-    location = store.outcome_location(event["request_id"])
-    return describe(event, outcome, now=utc_now(), response_path=location)
-
-
 async def _described(event: dict[str, Any], outcome: dict[str, Any] | None) -> dict[str, Any]:
     """_describe(), with the votes cast on an approval with respondents, and the
     notifications not delivered."""
@@ -433,37 +415,6 @@ def _long_poll_timeout(given: str | None) -> float:
     return seconds
 
 
-def same_location(given: Any, own: str) -> bool:
-    if not isinstance(given, str):
-        return False
-    given = given.removeprefix("file://").rstrip("/")
-    return bool(given == own.removeprefix("file://").rstrip("/"))
-
-
-def _choice_labels(description: dict[str, Any]) -> list[tuple[str, str]]:
-    """Each choice as the form posts it, and as it reads: text as itself, unless it
-    would read as JSON (the text "1" beside the number 1), which posts as JSON text."""
-    return [(_posted_choice(c), str(c)) for c in description.get("choices") or []]
-
-
-def _posted_choice(choice: Any) -> str:
-    if not isinstance(choice, str):
-        return json.dumps(choice)
-    try:
-        strict_json.loads(choice)
-    except ValueError:
-        return choice
-    return json.dumps(choice)
-
-
-def _chosen(description: dict[str, Any], posted: Any) -> Any:
-    """The choice a form posted, as the event declared it (the number 1, not the text)."""
-    for choice in description.get("choices") or []:
-        if isinstance(posted, str) and posted == _posted_choice(choice):
-            return choice
-    return posted
-
-
 async def _form_page(
     event: dict[str, Any],
     caller: access.Caller,
@@ -485,55 +436,4 @@ async def _form_page(
         comment=comment,
         widgets=widgets,
     )
-    return await render_template("form.html", **context)
-
-
-async def form_context(
-    store: Store,
-    event: dict[str, Any],
-    caller: access.Caller,
-    *,
-    outcome: dict[str, Any] | None = None,
-    typed: str = "",
-    error: str | None = None,
-    comment: str | None = None,
-    widgets: list[forms.Widget] | None = None,
-) -> dict[str, Any]:
-    """What form.html shows: the question, the widgets, and the standing outcome if any.
-
-    The form carries a token minted here: the respondent's own for a respondent,
-    else the event's; never the credential the page was opened with (an operator
-    key stays out of the page). Who may not answer sees the question, and why.
-    """
-    secret = await store.secret()
-    request_id = event["request_id"]
-    person = caller.person
-    listed = people.respondents_at(event, utc_now())
-    if person is not None and person in listed:
-        token = identity.personal_token(secret, request_id, person)
-    else:
-        token = identity.event_token(secret, request_id)
-    may_answer = not caller.operator and people.may_answer(event, person)
-    vote = None
-    if outcome is None and rules.takes_votes(event) and may_answer and person is not None:
-        vote = await store.read_vote(request_id, person)
-    return {
-        "event": event,
-        "prompt_html": markdown.to_html(event["prompt"]),
-        "expected": labels.expected_answer(event["type"]),
-        "widgets": widgets if widgets is not None else forms.widgets_for(event["type"]),
-        "kind": event["type"]["kind"],
-        "choices": _choice_labels(event["type"]),
-        "token": token,
-        "person": person,
-        "respondents": listed,
-        "may_answer": may_answer or (caller.operator and not listed),
-        "operator": caller.operator,
-        "your_vote": vote,
-        "needed": people.needed_approvals(event) if rules.takes_votes(event) else None,
-        "outcome": outcome,
-        "value_text": typed,
-        "error": error,
-        "comment_text": comment or "",
-        "max_comment": rules.MAX_COMMENT,
-    }
+    return pages.render("form.html", **context)
