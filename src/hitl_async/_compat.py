@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EventFactory",
+    "Flag",
     "Lock",
     "Signal",
     "awaitable",
@@ -207,6 +208,8 @@ def monotonic() -> float:
 
 
 Lock = anyio.Lock
+# Set once; any number of tasks wait for it, all woken together.
+Flag = anyio.Event
 
 _loop_state: anyio.lowlevel.RunVar[dict[str, Any]] = anyio.lowlevel.RunVar("hitl_loop_state")
 

@@ -57,7 +57,7 @@ class OutcomeFeed:
     def __init__(self, store: Store) -> None:
         self._store = store
         self.state = FeedState(wall_ms())
-        self._lock = _compat.Lock()
+        self._listing: _compat.Flag | None = None  # set when the listing in flight ends
         self._listed_at = -math.inf
         self._failed_at = -math.inf
         self._failure: StoreUnavailable | None = None
@@ -80,20 +80,36 @@ class OutcomeFeed:
     async def may_have_outcome(self, request_id: str, since: float, *, votes: bool) -> bool:
         """False if the request is known pending after a listing begun at or after
         `since` (on the monotonic clock)."""
-        async with self._lock:
-            if self._listed_at < since:
-                if self._failure is not None and self._failed_at >= since:
-                    raise self._failure
-                started = _compat.monotonic()
+        if self._listed_at < since:  # else a listing shared this tick has told
+            await self._list_since(since)
+        return not self.state.known_pending(request_id, votes=votes)
+
+    async def _list_since(self, since: float) -> None:
+        """List the feed, unless a listing begun at or after since did meanwhile.
+
+        Waits that need a listing while one is in flight wait for it together (and
+        list again if it began before they needed it), rather than queue one by one:
+        thousands of waits look at every tick.
+        """
+        while self._listed_at < since:
+            if self._failure is not None and self._failed_at >= since:
+                raise self._failure
+            if self._listing is not None:
+                await self._listing.wait()
+                continue
+            self._listing = done = _compat.Flag()
+            started = _compat.monotonic()
+            try:
                 window = self.state.window(wall_ms())
-                try:
-                    changes = await self._store.list_changes(window.start_ms, window.folders)
-                except StoreUnavailable as exc:
-                    self._failure, self._failed_at = exc, started
-                    raise
+                changes = await self._store.list_changes(window.start_ms, window.folders)
                 self.state.listed(window, changes)
                 self._listed_at = started
-        return not self.state.known_pending(request_id, votes=votes)
+            except StoreUnavailable as exc:
+                self._failure, self._failed_at = exc, started
+                raise
+            finally:
+                self._listing = None
+                done.set()
 
     async def read(
         self, request_id: str, voted_on: dict[str, Any] | None = None
@@ -308,19 +324,19 @@ class LongPolls:
         return set()
 
 
-async def _pause(
-    signal: _compat.Signal, pause: Pause, long_poll: LongPoll | None, schedule: WaitSchedule
+async def _pause_on_long_poll(
+    signal: _compat.Signal, pause: Pause, long_poll: LongPoll, schedule: WaitSchedule
 ) -> str | None:
-    """Wait until the pause ends or something wakes the waiter; what woke it, if anything."""
+    """Wait until the pause ends, the app reports the event closed, or a wake-up;
+    what ended it early, if anything."""
     until = pause.until
-    if long_poll is not None and pause.long_poll:
-        # One try per pause even after a failure, so a recovered app is used again.
-        while (left := until - _compat.monotonic()) > 0:
-            if await long_poll.closed_within(min(left, LONG_POLL_SECONDS)):
-                return LONG_POLL
-            if not long_poll.reachable:
-                until = schedule.long_poll_failed(_compat.monotonic(), until)
-                break
+    # One try per pause even after a failure, so a recovered app is used again.
+    while (left := until - _compat.monotonic()) > 0:
+        if await long_poll.closed_within(min(left, LONG_POLL_SECONDS)):
+            return LONG_POLL
+        if not long_poll.reachable:
+            until = schedule.long_poll_failed(_compat.monotonic(), until)
+            break
     return SIGNAL if await signal.wait(until - _compat.monotonic()) else None
 
 
@@ -396,7 +412,11 @@ async def outcome_of(
             # A plain pair of calls, not a context manager: thousands of waits pause at once.
             wakeups.pause(request_id)
             try:
-                woken_by = await _pause(signal, pause, long_poll, schedule)
+                if long_poll is not None and pause.long_poll:
+                    woken_by = await _pause_on_long_poll(signal, pause, long_poll, schedule)
+                else:  # awaited here: no frame of its own for thousands of waits
+                    woken = await signal.wait(pause.until - _compat.monotonic())
+                    woken_by = SIGNAL if woken else None
             finally:
                 wakeups.resume(request_id)
             if woken_by is not None:

@@ -26,28 +26,33 @@ class Wakeups:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._listeners: dict[tuple[str, str], list[Wake]] = {}
+        # Tuples, not lists: thousands of waits may listen, most of them alone on an event.
+        self._listeners: dict[tuple[str, str], tuple[Wake, ...]] = {}
         self._paused: Counter[str] = Counter()
         self._endpoints: set[str] = set()
 
     def listen(self, store_key: str, request_id: str, wake: Wake) -> None:
         """Call wake() whenever an outcome of request_id is stored by this process."""
+        key = (store_key, request_id)
         with self._lock:
-            self._listeners.setdefault((store_key, request_id), []).append(wake)
+            self._listeners[key] = (*self._listeners.get(key, ()), wake)
 
     def unlisten(self, store_key: str, request_id: str, wake: Wake) -> None:
         key = (store_key, request_id)
         with self._lock:
-            listeners = self._listeners.get(key, [])
+            listeners = self._listeners.get(key, ())
             if wake in listeners:
-                listeners.remove(wake)
-            if not listeners:
+                at = listeners.index(wake)
+                listeners = listeners[:at] + listeners[at + 1 :]
+            if listeners:
+                self._listeners[key] = listeners
+            else:
                 self._listeners.pop(key, None)
 
     def notify(self, store_key: str, request_id: str) -> None:
         """An outcome of request_id was just stored: wake its local waiters."""
         with self._lock:
-            listeners = list(self._listeners.get((store_key, request_id), ()))
+            listeners = self._listeners.get((store_key, request_id), ())
         for wake in listeners:
             wake()
 

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EventFactory",
+    "Flag",
     "Lock",
     "Signal",
     "awaitable",
@@ -98,6 +99,8 @@ def monotonic() -> float:
 
 
 Lock = threading.Lock
+# Set once; any number of threads wait for it, all woken together.
+Flag = threading.Event
 
 
 def loop_state() -> dict[str, Any]:
