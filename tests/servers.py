@@ -34,6 +34,8 @@ __all__ = [
 
 BUCKET = "hitl-tests"
 _REQUEST_LINE = re.compile(r'"(GET|PUT|HEAD|POST|DELETE) (/\S*) HTTP/1\.\d" (\d{3})')
+# The server's log colours the request line of any status but 200.
+_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def stop_process(process: subprocess.Popen[Any]) -> None:
@@ -194,7 +196,8 @@ class MotoServer:
     def requests(self) -> list[tuple[str, str, int]]:
         """(method, path, status) of every S3 request served so far, from the server's log."""
         served = []
-        for match in _REQUEST_LINE.finditer(self.log.read_text(errors="replace")):
+        logged = _COLOUR.sub("", self.log.read_text(errors="replace"))
+        for match in _REQUEST_LINE.finditer(logged):
             method, path, status = match.groups()
             if not path.startswith("/moto-api/"):
                 served.append((method, unquote(path), int(status)))
