@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 __all__ = [
     "EventFactory",
     "Flag",
-    "Lock",
     "Signal",
     "awaitable",
     "blocking",
@@ -207,7 +206,6 @@ def monotonic() -> float:
     return time.monotonic()
 
 
-Lock = anyio.Lock
 # Set once; any number of tasks wait for it, all woken together.
 Flag = anyio.Event
 

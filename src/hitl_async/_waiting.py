@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 from typing import Any
 
 from hitl_core import documents
@@ -58,6 +59,9 @@ class OutcomeFeed:
         self._store = store
         self.state = FeedState(wall_ms())
         self._listing: _compat.Flag | None = None  # set when the listing in flight ends
+        # Who lists is claimed under a plain lock: the blocking flavor's threads share a
+        # feed (on an event loop nothing contends for it, and nothing awaits under it).
+        self._claim = threading.Lock()
         self._listed_at = -math.inf
         self._failed_at = -math.inf
         self._failure: StoreUnavailable | None = None
@@ -94,10 +98,13 @@ class OutcomeFeed:
         while self._listed_at < since:
             if self._failure is not None and self._failed_at >= since:
                 raise self._failure
-            if self._listing is not None:
-                await self._listing.wait()
+            with self._claim:
+                in_flight = self._listing
+                if in_flight is None:
+                    self._listing = done = _compat.Flag()
+            if in_flight is not None:
+                await in_flight.wait()
                 continue
-            self._listing = done = _compat.Flag()
             started = _compat.monotonic()
             try:
                 window = self.state.window(wall_ms())

@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 __all__ = [
     "EventFactory",
     "Flag",
-    "Lock",
     "Signal",
     "awaitable",
     "blocking",
@@ -98,7 +97,6 @@ def monotonic() -> float:
     return time.monotonic()
 
 
-Lock = threading.Lock
 # Set once; any number of threads wait for it, all woken together.
 Flag = threading.Event
 

@@ -15,12 +15,15 @@ are built, and their shut-down when the server stops.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from typing import Protocol
 
 from hypercorn.typing import ASGIReceiveCallable, ASGISendCallable, Scope
 
 __all__ = ["Deferred", "Routes"]
+
+log = logging.getLogger("hitl")
 
 
 class Routes(Protocol):
@@ -64,13 +67,15 @@ class Deferred:
         """The routes, built and started once; requests that come meanwhile wait."""
         if self._routes is not None:
             return self._routes
-        if self._building is None:
-            self._building = asyncio.ensure_future(self._start())
+        building = self._building
+        if building is None:
+            building = self._building = asyncio.ensure_future(self._start())
+            building.add_done_callback(_retrieved)
         try:
             # shielded: one caller that goes away does not stop the others' routes
-            return await asyncio.shield(self._building)
+            return await asyncio.shield(building)
         except Exception:
-            if self._building.done():
+            if self._building is building:
                 self._building = None  # the next request tries again
             raise
 
@@ -87,16 +92,29 @@ class Deferred:
                 try:
                     if self._eager:
                         await self.routes()
+                    if self._on_ready is not None:
+                        self._on_ready()
                 except Exception as exc:
+                    log.exception("hitl: the app failed to start")
                     await send({"type": "lifespan.startup.failed", "message": repr(exc)})
                     return
-                if self._on_ready is not None:
-                    self._on_ready()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                if self._building is not None and not self._building.done():
-                    await asyncio.wait([self._building])
-                if self._routes is not None:
-                    await self._routes.shutdown()
+                try:
+                    if self._building is not None and not self._building.done():
+                        await asyncio.wait([self._building])
+                    if self._routes is not None:
+                        await self._routes.shutdown()
+                except Exception as exc:
+                    log.exception("hitl: the app failed to stop cleanly")
+                    await send({"type": "lifespan.shutdown.failed", "message": repr(exc)})
+                    return
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+def _retrieved(building: asyncio.Future[Routes]) -> None:
+    # Every request that waited is told of a failed build; if all of them went away
+    # first, the failure is still taken here rather than reported as never retrieved.
+    if not building.cancelled():
+        building.exception()

@@ -104,6 +104,15 @@ async def test_a_build_that_fails_is_tried_again_by_the_next_request() -> None:
     assert len(attempts) == 2
 
 
+async def test_requests_waiting_on_a_failed_build_are_each_told_why() -> None:
+    def build() -> Routes:
+        raise RuntimeError("the framework is not installed")
+
+    app = Deferred(build)
+    failures = await asyncio.gather(*(request(app) for _ in range(5)), return_exceptions=True)
+    assert [repr(f) for f in failures] == [repr(RuntimeError("the framework is not installed"))] * 5
+
+
 async def test_lifespan_builds_eager_routes_and_stops_them() -> None:
     routes = Answering("eager")
     ready: list[bool] = []
@@ -131,6 +140,30 @@ async def test_eager_routes_that_fail_fail_the_start_up() -> None:
     assert sent[0]["type"] == "lifespan.startup.failed"
     assert "broken install" in sent[0]["message"]
     assert ready == []
+
+
+async def test_a_ready_hook_that_fails_fails_the_start_up() -> None:
+    def ready() -> None:
+        raise OSError("cannot announce the endpoint")
+
+    app = Deferred(lambda: Answering("eager"), eager=True, on_ready=ready)
+    sent = await lifespan(app, "startup")
+    assert sent == [
+        {
+            "type": "lifespan.startup.failed",
+            "message": repr(OSError("cannot announce the endpoint")),
+        }
+    ]
+
+
+async def test_routes_that_fail_to_stop_say_so() -> None:
+    class Stuck(Answering):
+        async def shutdown(self) -> None:
+            raise RuntimeError("a task would not stop")
+
+    app = Deferred(lambda: Stuck("eager"), eager=True)
+    sent = await lifespan(app, "startup", "shutdown")
+    assert [m["type"] for m in sent] == ["lifespan.startup.complete", "lifespan.shutdown.failed"]
 
 
 FIRST_FORM = """
