@@ -11,13 +11,13 @@ from typing import Any
 import httpx
 import pytest
 
-from hitl_async import Event, _operations
+from hitl_async import Event, HitlError, _operations
 from hitl_async._store import Store, open_store
 from hitl_core import runtime
 from hitl_core.storage import Backend, open_backend
 from hitl_core.wakeups import Wakeups
 
-from ._compat import sleep
+from ._compat import Call, run_concurrently, sleep, within
 
 
 async def post(url: str, **kwargs: Any) -> httpx.Response:
@@ -42,6 +42,20 @@ def without_token(url: str) -> str:
 def token_of(event: Event[Any]) -> dict[str, str]:
     """The event's token, as query parameters."""
     return {"token": event.form_url.split("token=", 1)[1]}
+
+
+async def waited(event: Event[Any], act: Call, seconds: float = 10) -> list[Any]:
+    """What wait() returned (or raised) while act() ran; TimeoutError past seconds."""
+    results: list[Any] = []
+
+    async def waiter() -> None:
+        try:
+            results.append(await event.wait())
+        except HitlError as exc:
+            results.append(exc)
+
+    await within(seconds, lambda: run_concurrently([waiter, act]))
+    return results
 
 
 async def until_paused(event: Event[Any], waits: int = 1, seconds: float = 30) -> None:

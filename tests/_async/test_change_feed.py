@@ -19,24 +19,10 @@ from hitl_core.documents import utc_now
 from hitl_core.storage import Backend, LocalBackend
 
 from ._compat import Call, in_thread, run_concurrently, sleep, within
-from .helpers import counted, store_of_another_process, until_paused
+from .helpers import counted, store_of_another_process, until_paused, waited
 
 pytestmark = pytest.mark.anyio
 INTERVAL = 0.1
-
-
-async def waited(event: hitl.Event[Any], act: Call, seconds: float = 10) -> list[Any]:
-    """What wait() returned (or raised) while act() ran; TimeoutError past seconds."""
-    results: list[Any] = []
-
-    async def waiter() -> None:
-        try:
-            results.append(await event.wait())
-        except hitl.HitlError as exc:
-            results.append(exc)
-
-    await within(seconds, lambda: run_concurrently([waiter, act]))
-    return results
 
 
 def store_of(event: hitl.Event[Any]) -> Store:

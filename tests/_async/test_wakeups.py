@@ -9,8 +9,7 @@ import pytest
 import hitl_async as hitl
 
 from ..servers import Served, free_port
-from ._compat import run_concurrently, within
-from .helpers import answer, post, token_of, until_paused
+from .helpers import answer, post, token_of, until_paused, waited
 
 pytestmark = pytest.mark.anyio
 # Only a wake-up can end these waits in time: the next storage poll is ten minutes away.
@@ -19,20 +18,12 @@ SLOW = {"poll_interval_seconds": 600}
 
 async def answered_while_waiting(event: hitl.Event[Any], act: Any) -> list[Any]:
     """What wait() returned (or raised) when act() ran once the wait was paused."""
-    results: list[Any] = []
-
-    async def waiter() -> None:
-        try:
-            results.append(await event.wait())
-        except hitl.HitlError as exc:
-            results.append(exc)
 
     async def actor() -> None:
         await until_paused(event)
         await act()
 
-    await within(30, lambda: run_concurrently([waiter, actor]))
-    return results
+    return await waited(event, actor, seconds=30)
 
 
 @pytest.mark.every_store

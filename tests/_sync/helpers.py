@@ -15,10 +15,10 @@ import pytest
 from hitl_core import runtime
 from hitl_core.storage import Backend, open_backend
 from hitl_core.wakeups import Wakeups
-from hitl_sync import Event, _operations
+from hitl_sync import Event, HitlError, _operations
 from hitl_sync._store import Store, open_store
 
-from ._compat import sleep
+from ._compat import Call, run_concurrently, sleep, within
 
 
 def post(url: str, **kwargs: Any) -> httpx.Response:
@@ -43,6 +43,20 @@ def without_token(url: str) -> str:
 def token_of(event: Event[Any]) -> dict[str, str]:
     """The event's token, as query parameters."""
     return {"token": event.form_url.split("token=", 1)[1]}
+
+
+def waited(event: Event[Any], act: Call, seconds: float = 10) -> list[Any]:
+    """What wait() returned (or raised) while act() ran; TimeoutError past seconds."""
+    results: list[Any] = []
+
+    def waiter() -> None:
+        try:
+            results.append(event.wait())
+        except HitlError as exc:
+            results.append(exc)
+
+    within(seconds, lambda: run_concurrently([waiter, act]))
+    return results
 
 
 def until_paused(event: Event[Any], waits: int = 1, seconds: float = 30) -> None:

@@ -20,24 +20,10 @@ from hitl_sync._store import Store
 from hitl_sync._waiting import outcome_of
 
 from ._compat import Call, in_thread, run_concurrently, sleep, within
-from .helpers import counted, store_of_another_process, until_paused
+from .helpers import counted, store_of_another_process, until_paused, waited
 
 pytestmark = pytest.mark.anyio
 INTERVAL = 0.1
-
-
-def waited(event: hitl.Event[Any], act: Call, seconds: float = 10) -> list[Any]:
-    """What wait() returned (or raised) while act() ran; TimeoutError past seconds."""
-    results: list[Any] = []
-
-    def waiter() -> None:
-        try:
-            results.append(event.wait())
-        except hitl.HitlError as exc:
-            results.append(exc)
-
-    within(seconds, lambda: run_concurrently([waiter, act]))
-    return results
 
 
 def store_of(event: hitl.Event[Any]) -> Store:

@@ -10,8 +10,7 @@ import pytest
 import hitl_sync as hitl
 
 from ..servers import Served, free_port
-from ._compat import run_concurrently, within
-from .helpers import answer, post, token_of, until_paused
+from .helpers import answer, post, token_of, until_paused, waited
 
 pytestmark = pytest.mark.anyio
 # Only a wake-up can end these waits in time: the next storage poll is ten minutes away.
@@ -20,20 +19,12 @@ SLOW = {"poll_interval_seconds": 600}
 
 def answered_while_waiting(event: hitl.Event[Any], act: Any) -> list[Any]:
     """What wait() returned (or raised) when act() ran once the wait was paused."""
-    results: list[Any] = []
-
-    def waiter() -> None:
-        try:
-            results.append(event.wait())
-        except hitl.HitlError as exc:
-            results.append(exc)
 
     def actor() -> None:
         until_paused(event)
         act()
 
-    within(30, lambda: run_concurrently([waiter, actor]))
-    return results
+    return waited(event, actor, seconds=30)
 
 
 @pytest.mark.every_store
